@@ -1,0 +1,30 @@
+"""Cron: every five minutes, reconcile and tidy (see creativebot.maintenance)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from creativebot import db, maintenance
+from creativebot.container import ContainerLoop
+from creativebot.observability import bind_cid, configure_logging, get_tracer, logger, metrics
+
+configure_logging()
+container = ContainerLoop()
+tracer = get_tracer()
+
+
+async def _run(cron: maintenance.CronInput) -> dict[str, Any]:
+    return await maintenance.run(await db.get_pool(), cron)
+
+
+@logger.inject_lambda_context(correlation_id_path="execution_id", clear_state=True)
+@metrics.log_metrics(capture_cold_start_metric=True)
+@tracer.capture_lambda_handler(capture_response=False)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    cron = maintenance.CronInput.model_validate(event)
+    bind_cid(cron.execution_id)
+    result = container.run(_run(cron))
+    metrics.add_metric(name="CronRuns", unit="Count", value=1)
+    return result

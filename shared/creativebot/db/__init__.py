@@ -1,0 +1,84 @@
+"""PostgreSQL access: one small asyncpg pool per event loop per container, and transaction helpers.
+
+A Lambda container runs one invocation at a time, so the pool stays small (``DB_POOL_MAX_SIZE``,
+default 3) and opens connections lazily; the whole fleet's budget is reserved concurrency × that size.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+from creativebot.config import DatabaseOnlySettings, get_settings
+
+Pool = asyncpg.Pool
+# What repositories accept: a pool (one statement each) or a connection inside a transaction.
+Connection = asyncpg.Connection | PoolConnectionProxy
+
+# Errors that mean "the database is unreachable or the connection broke", as opposed to a bad query.
+UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.InterfaceError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.PostgresConnectionError,
+)
+
+_pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Pool] = weakref.WeakKeyDictionary()
+
+
+async def _init_connection(conn: Connection) -> None:
+    for type_name in ("json", "jsonb"):
+        await conn.set_type_codec(type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def create_pool(dsn: str, *, max_size: int = 3, command_timeout: float = 15.0) -> Pool:
+    """A pool that opens connections on demand; JSON columns come back as Python objects."""
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=0,
+        max_size=max_size,
+        command_timeout=command_timeout,
+        max_inactive_connection_lifetime=300.0,
+        init=_init_connection,
+    )
+    assert pool is not None  # asyncpg types the result as optional only for the `async with` form
+    return pool
+
+
+async def get_pool() -> Pool:
+    """The pool of the running event loop, created on first use from DATABASE_URL."""
+    loop = asyncio.get_running_loop()
+    pool = _pools.get(loop)
+    if pool is None or pool.is_closing():
+        db = get_settings(DatabaseOnlySettings).db
+        pool = await create_pool(
+            db.database_url.get_secret_value(),
+            max_size=db.db_pool_max_size,
+            command_timeout=db.db_command_timeout_sec,
+        )
+        _pools[loop] = pool
+    return pool
+
+
+async def close_pool() -> None:
+    """Close the running loop's pool (tests and the local stack's shutdown)."""
+    pool = _pools.pop(asyncio.get_running_loop(), None)
+    if pool is not None:
+        await pool.close()
+
+
+@asynccontextmanager
+async def transaction(pool: Pool) -> AsyncIterator[Connection]:
+    """A connection inside one transaction: commit on success, roll back on any exception."""
+    async with pool.acquire() as conn, conn.transaction():
+        yield conn

@@ -1,0 +1,1 @@
+"""Everything that speaks aiogram: bot, dispatcher, routers, keyboards, FSM storage (worker side only)."""

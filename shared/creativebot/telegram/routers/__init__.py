@@ -1,0 +1,11 @@
+"""The bot's routers, in the order aiogram tries them: commands, features, then the fallbacks."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from creativebot.telegram.routers import common, fallback
+
+
+def build_routers() -> list[Router]:
+    return [common.build_router(), fallback.build_router()]

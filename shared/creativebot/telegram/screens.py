@@ -1,0 +1,32 @@
+"""Showing a screen: edit the pressed message in place, or send a new one when that is impossible."""
+
+from __future__ import annotations
+
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
+
+from creativebot.observability import log_event
+
+
+async def show(
+    target: Message | CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None, *, screen: str
+) -> Message | None:
+    """Render ``text`` with ``markup``: an edit for a button press, a new message otherwise."""
+    log_event("UI_RENDER", screen=screen)
+    if isinstance(target, CallbackQuery):
+        message = target.message
+        if isinstance(message, Message) and message.text is not None:
+            try:
+                edited = await message.edit_text(text, reply_markup=markup)
+            except TelegramBadRequest as exc:
+                if "message is not modified" in exc.message:
+                    return message
+                log_event("UI_EDIT_FALLBACK", screen=screen, reason=exc.message)
+            else:
+                return edited if isinstance(edited, Message) else message
+        if message is None or isinstance(message, InaccessibleMessage):
+            if target.bot is None:
+                return None
+            return await target.bot.send_message(target.from_user.id, text, reply_markup=markup)
+        return await message.answer(text, reply_markup=markup)
+    return await target.answer(text, reply_markup=markup)

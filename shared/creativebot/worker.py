@@ -1,0 +1,146 @@
+"""The worker's engine: one event loop per container, with the pool, Bot and Dispatcher built on it once.
+
+``handle_record`` is the sync record handler that Powertools' SqsFifoPartialProcessor calls: it binds
+the record's correlation id, routes by the ``kind`` attribute and runs the work on the container's loop.
+Raising fails the record (SQS retries it, then parks it in the DLQ); returning means done.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Awaitable, Callable
+
+from aiogram import Bot, Dispatcher
+from aiogram.methods import TelegramMethod
+from aiogram.types import Update
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from pydantic import ValidationError
+
+from creativebot import db, queue, updates
+from creativebot.config import WorkerSettings, get_settings
+from creativebot.container import ContainerLoop
+from creativebot.observability import bind_cid, log_event, logger
+from creativebot.telegram.bot import build_bot, build_dispatcher
+from creativebot.telegram.errors import is_infrastructure_error
+
+
+class UnknownKind(Exception):
+    """A message kind this worker does not handle; the record fails and ends in the DLQ."""
+
+
+class UpdateBusy(Exception):
+    """Another worker holds a live lease on this update; retry the record later."""
+
+
+class Runtime(ContainerLoop):
+    """Everything a warm container reuses: the loop and what lives on it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.settings: WorkerSettings | None = None
+        self.pool: db.Pool | None = None
+        self.bot: Bot | None = None
+        self.dispatcher: Dispatcher | None = None
+
+    async def start(self) -> None:
+        if self.dispatcher is not None:
+            return
+        self.settings = get_settings(WorkerSettings)
+        self.pool = await db.get_pool()
+        self.bot = build_bot(self.settings.telegram)
+        self.dispatcher = build_dispatcher(self.pool, self.settings)
+
+    async def aclose(self) -> None:
+        if self.bot is not None:
+            await self.bot.session.close()
+        await super().aclose()
+
+
+_runtime: Runtime | None = None
+
+
+def get_runtime() -> Runtime:
+    global _runtime  # noqa: PLW0603 - one runtime per container is the point
+    if _runtime is None:
+        _runtime = Runtime()
+    return _runtime
+
+
+def reset_runtime() -> None:
+    """Close and forget the container's runtime (tests; the local stack's shutdown)."""
+    global _runtime  # noqa: PLW0603
+    if _runtime is not None:
+        _runtime.close()
+        _runtime = None
+
+
+async def handle_telegram_update(runtime: Runtime, body: str, cid: str) -> None:
+    assert runtime.pool is not None and runtime.bot is not None and runtime.dispatcher is not None
+    data = json.loads(body)
+    update_id = int(data["update_id"])
+    logger.append_keys(update_id=update_id)
+    claim = await updates.claim(runtime.pool, update_id)
+    if claim is updates.Claim.DUPLICATE:
+        log_event("UPDATE_DUPLICATE", update_id=update_id)
+        return
+    if claim is updates.Claim.BUSY:
+        raise UpdateBusy(f"update {update_id} is being handled elsewhere")
+    try:
+        update = Update.model_validate(data, context={"bot": runtime.bot})
+    except ValidationError as exc:
+        # Retrying cannot fix a malformed update, and a failed record would block the chat's queue.
+        log_event("UPDATE_INVALID", level="error", update_id=update_id, errors=exc.error_count())
+        await updates.finish(runtime.pool, update_id)
+        return
+    try:
+        result = await runtime.dispatcher.feed_update(runtime.bot, update, cid=cid)
+        if isinstance(result, TelegramMethod):
+            await runtime.bot(result)
+    except BaseException:
+        await updates.release(runtime.pool, update_id)
+        raise
+    await updates.finish(runtime.pool, update_id)
+
+
+RecordWork = Callable[[Runtime, str, str], Awaitable[None]]
+
+HANDLERS: dict[str, RecordWork] = {queue.KIND_TELEGRAM_UPDATE: handle_telegram_update}
+
+
+async def _process(runtime: Runtime, kind: str, body: str, cid: str) -> None:
+    await runtime.start()
+    work = HANDLERS.get(kind)
+    if work is None:
+        raise UnknownKind(f"no handler for message kind {kind!r}")
+    await work(runtime, body, cid)
+
+
+def _attribute(record: SQSRecord, name: str) -> str | None:
+    # Not .get(): only [] wraps the raw dict in SQSMessageAttribute.
+    attribute = record.message_attributes[name] if name in record.message_attributes else None  # noqa: SIM401
+    return attribute.string_value if attribute is not None else None
+
+
+def handle_record(record: SQSRecord) -> None:
+    """Powertools' record handler: process one SQS record on the container's event loop."""
+    kind = _attribute(record, "kind") or "missing"
+    cid = bind_cid(_attribute(record, "cid"))
+    logger.append_keys(kind=kind, message_id=record.message_id)
+    started = time.monotonic()
+    try:
+        get_runtime().run(_process(get_runtime(), kind, record.body, cid))
+    except Exception as exc:
+        log_event(
+            "DISPATCH_FAIL",
+            level="error",
+            exc_info=not isinstance(exc, (UnknownKind, UpdateBusy)),
+            duration_ms=round((time.monotonic() - started) * 1000),
+            error=type(exc).__name__,
+            infrastructure=is_infrastructure_error(exc),
+        )
+        raise
+    else:
+        log_event("DISPATCH_OK", duration_ms=round((time.monotonic() - started) * 1000))
+    finally:
+        logger.remove_keys(["update_id", "kind", "message_id"])
