@@ -78,7 +78,14 @@ async def close_pool() -> None:
 
 
 @asynccontextmanager
-async def transaction(pool: Pool) -> AsyncIterator[Connection]:
-    """A connection inside one transaction: commit on success, roll back on any exception."""
-    async with pool.acquire() as conn, conn.transaction():
-        yield conn
+async def transaction(db: Pool | Connection) -> AsyncIterator[Connection]:
+    """One transaction: on a pooled connection, or a savepoint inside the caller's transaction.
+
+    Commits on success, rolls back on any exception.
+    """
+    if isinstance(db, Pool):
+        async with db.acquire() as conn, conn.transaction():
+            yield conn
+    else:
+        async with db.transaction():
+            yield db

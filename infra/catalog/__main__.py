@@ -1,0 +1,14 @@
+"""python -m infra.catalog [path/to/models.json]"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from infra.catalog import SOURCE, TARGET, build, write
+
+source = Path(sys.argv[1]) if len(sys.argv) > 1 else SOURCE
+catalog = build(source)
+write(catalog)
+offered = sum(1 for model in catalog["models"] if model["available"])
+print(f"{TARGET}: {len(catalog['models'])} models, {offered} offered")
