@@ -16,9 +16,12 @@ import pytest
 from moto import mock_aws
 
 from creativebot import db
-from creativebot.config import get_settings
+from creativebot.config import CronSettings, get_settings
 from creativebot.db.migrate import migrate
+from creativebot.kie.client import KieClient
+from creativebot.maintenance import CronContext
 from creativebot.worker import reset_runtime
+from infra.local.kie import FakeKieServer
 from infra.local.postgres import drop_database, ensure_database, relax_durability, start_embedded
 from infra.local.telegram import EmulatorServer
 from tests.helpers import REGION, FakeLambdaContext, Queues, create_fifo_queues
@@ -176,3 +179,22 @@ def worker_runtime() -> Iterator[None]:
     reset_runtime()
     yield
     reset_runtime()
+
+
+@pytest.fixture
+def kie(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeKieServer]:
+    """The fake KIE on a free loopback port, fast; KIE_API_BASE and KIE_UPLOAD_BASE point at it."""
+    server = FakeKieServer(FAKE_ENV["KIE_API_KEY"], waiting_sec=0.05, generating_sec=0.15)
+    server.start()
+    monkeypatch.setenv("KIE_API_BASE", server.url)
+    monkeypatch.setenv("KIE_UPLOAD_BASE", server.url)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def cron_context(pool: db.Pool, kie: FakeKieServer, sqs: Queues) -> AsyncIterator[CronContext]:
+    """What a cron run works with: the pool, a KIE client on the fake, the callback function's settings."""
+    settings = get_settings(CronSettings)
+    async with KieClient(settings.kie) as client:
+        yield CronContext(pool=pool, kie=client, settings=settings)

@@ -7,7 +7,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from creativebot import db, maintenance
+from creativebot.config import CronSettings, get_settings
 from creativebot.container import ContainerLoop
+from creativebot.kie.client import KieClient
 from creativebot.observability import bind_cid, configure_logging, get_tracer, logger, metrics
 
 configure_logging()
@@ -16,7 +18,10 @@ tracer = get_tracer()
 
 
 async def _run(cron: maintenance.CronInput) -> dict[str, Any]:
-    return await maintenance.run(await db.get_pool(), cron)
+    settings = get_settings(CronSettings)
+    async with KieClient(settings.kie) as kie:
+        context = maintenance.CronContext(pool=await db.get_pool(), kie=kie, settings=settings)
+        return await maintenance.run(context, cron)
 
 
 @logger.inject_lambda_context(correlation_id_path="execution_id", clear_state=True)

@@ -51,16 +51,30 @@ _WAN_26 = {
 _WAN_25 = {
     "credits": 60,
     "rules": _grid(
-        "resolution", "duration", {("720p", "5"): 60, ("720p", "10"): 120, ("1080p", "5"): 100, ("1080p", "10"): 200}
+        "resolution",
+        "duration",
+        {("720p", "5"): 60, ("720p", "10"): 120, ("1080p", "5"): 100, ("1080p", "10"): 200},
     ),
 }
-_WAN_27 = {"credits": 24, "rules": _by("resolution", {"720p": 16, "1080p": 24}), "per": "second", "per_input": "duration"}
-_GROK_VIDEO = {"credits": 1.6, "rules": _by("resolution", {"720p": 3}), "per": "second", "per_input": "duration"}
+_WAN_27 = {
+    "credits": 24,
+    "rules": _by("resolution", {"720p": 16, "1080p": 24}),
+    "per": "second",
+    "per_input": "duration",
+}
+_GROK_VIDEO = {
+    "credits": 1.6,
+    "rules": _by("resolution", {"720p": 3}),
+    "per": "second",
+    "per_input": "duration",
+}
 _HAILUO_1080_ONLY_6S = [
     {
         "when": {"resolution": "1080P"},
         "allowed": {"duration": ["6"]},
-        "message": _t("1080P доступно только для 6 секунд — выберите 6 с или 768P.", "1080P works only with 6 seconds."),
+        "message": _t(
+            "1080P доступно только для 6 секунд — выберите 6 с или 768P.", "1080P works only with 6 seconds."
+        ),
     }
 ]
 _GPT_IMAGE_2_RATIOS = [
@@ -107,14 +121,19 @@ OVERLAY: dict[str, dict[str, Any]] = {
     # --- Фото ----------------------------------------------------------------------------------------
     "z-image": {
         "title": _t("Z-Image", "Z-Image"),
-        "description": _t("Быстрые фото по описанию — бесплатно каждый день.", "Fast images from text, free every day."),
+        "description": _t(
+            "Быстрые фото по описанию — бесплатно каждый день.", "Fast images from text, free every day."
+        ),
         "options": ["aspect_ratio"],
         "free_per_day": 5,
         "eta_sec": 20,
     },
     "google/nano-banana": {
         "title": _t("Nano Banana", "Nano Banana"),
-        "description": _t("Gemini от Google: точно следует описанию.", "Google's Gemini image model; follows prompts closely."),
+        "description": _t(
+            "Gemini от Google: точно следует описанию.",
+            "Google's Gemini image model; follows prompts closely.",
+        ),
         "options": ["aspect_ratio"],
     },
     "nano-banana-2": {
@@ -125,7 +144,10 @@ OVERLAY: dict[str, dict[str, Any]] = {
     },
     "nano-banana-pro": {
         "title": _t("Nano Banana Pro", "Nano Banana Pro"),
-        "description": _t("Лучшее качество Nano Banana, текст на картинке.", "Top Nano Banana quality, good with text in images."),
+        "description": _t(
+            "Лучшее качество Nano Banana, текст на картинке.",
+            "Top Nano Banana quality, good with text in images.",
+        ),
         "options": ["aspect_ratio", "resolution"],
         "pricing": {"credits": 18, "rules": _by("resolution", {"1K": 18, "2K": 18, "4K": 24})},
     },
@@ -142,13 +164,18 @@ OVERLAY: dict[str, dict[str, Any]] = {
     "bytedance/seedream-v4-text-to-image": {"title": _t("Seedream 4", "Seedream 4"), "unavailable": NO_PRICE},
     "flux-2/pro-text-to-image": {
         "title": _t("Flux 2 Pro", "Flux 2 Pro"),
-        "description": _t("Black Forest Labs: реализм и чистая композиция.", "Black Forest Labs: realism and clean composition."),
+        "description": _t(
+            "Black Forest Labs: реализм и чистая композиция.",
+            "Black Forest Labs: realism and clean composition.",
+        ),
         "options": ["aspect_ratio", "resolution"],
         "pricing": {"credits": 5, "rules": _by("resolution", {"1K": 5, "2K": 7})},
     },
     "flux-2/flex-text-to-image": {
         "title": _t("Flux 2 Flex", "Flux 2 Flex"),
-        "description": _t("Flux 2 с тонкой настройкой стиля и типографики.", "Flux 2 tuned for style and typography."),
+        "description": _t(
+            "Flux 2 с тонкой настройкой стиля и типографики.", "Flux 2 tuned for style and typography."
+        ),
         "options": ["aspect_ratio", "resolution"],
         "pricing": {"credits": 14, "rules": _by("resolution", {"1K": 14, "2K": 24})},
     },
@@ -169,11 +196,16 @@ OVERLAY: dict[str, dict[str, Any]] = {
         "title": _t("Ideogram 3", "Ideogram 3"),
         "description": _t("Лучше всех пишет текст на изображениях.", "The best at lettering inside images."),
         "options": ["rendering_speed", "style", "image_size"],
-        "pricing": {"credits": 7, "rules": _by("rendering_speed", {"TURBO": 3.5, "BALANCED": 7, "QUALITY": 10})},
+        "pricing": {
+            "credits": 7,
+            "rules": _by("rendering_speed", {"TURBO": 3.5, "BALANCED": 7, "QUALITY": 10}),
+        },
     },
     "qwen/text-to-image": {
         "title": _t("Qwen Image", "Qwen Image"),
-        "description": _t("Alibaba Qwen: хорош с китайским и английским текстом.", "Alibaba Qwen: good with lettering."),
+        "description": _t(
+            "Alibaba Qwen: хорош с китайским и английским текстом.", "Alibaba Qwen: good with lettering."
+        ),
         "options": ["image_size"],
         # 4 credits per megapixel of the output size.
         "pricing": {
@@ -215,7 +247,10 @@ OVERLAY: dict[str, dict[str, Any]] = {
     # --- Редактирование фото --------------------------------------------------------------------------
     "google/nano-banana-edit": {
         "title": _t("Nano Banana Edit", "Nano Banana Edit"),
-        "description": _t("Меняет фото по словам: фон, одежду, детали.", "Edits a photo by words: background, clothes, details."),
+        "description": _t(
+            "Меняет фото по словам: фон, одежду, детали.",
+            "Edits a photo by words: background, clothes, details.",
+        ),
         "images": {"input": "image_urls", "min": 1, "max": 10},
         "options": ["aspect_ratio"],
     },
@@ -231,7 +266,10 @@ OVERLAY: dict[str, dict[str, Any]] = {
         "images": {"input": "image_urls", "min": 1, "max": 10},
         "options": ["aspect_ratio", "quality"],
     },
-    "bytedance/seedream-v4-edit": {"title": _t("Seedream 4 Edit", "Seedream 4 Edit"), "unavailable": NO_PRICE},
+    "bytedance/seedream-v4-edit": {
+        "title": _t("Seedream 4 Edit", "Seedream 4 Edit"),
+        "unavailable": NO_PRICE,
+    },
     "qwen/image-edit": {
         "title": _t("Qwen Image Edit", "Qwen Image Edit"),
         "description": _t("Точечные правки и надписи на фото.", "Precise edits and lettering on a photo."),
@@ -261,7 +299,9 @@ OVERLAY: dict[str, dict[str, Any]] = {
     },
     "qwen/image-to-image": {
         "title": _t("Qwen Image-to-Image", "Qwen Image-to-Image"),
-        "description": _t("Новая картинка по мотивам вашего фото.", "A new picture in the spirit of your photo."),
+        "description": _t(
+            "Новая картинка по мотивам вашего фото.", "A new picture in the spirit of your photo."
+        ),
         "images": {"input": "image_url", "min": 1, "max": 1},
         # 4 credits per megapixel; the output follows the input, priced for up to 2 MP.
         "pricing": {"credits": 8},
@@ -303,14 +343,19 @@ OVERLAY: dict[str, dict[str, Any]] = {
     # --- Видео ----------------------------------------------------------------------------------------
     "kling-2.6/text-to-video": {
         "title": _t("Kling 2.6", "Kling 2.6"),
-        "description": _t("Кинематографичное видео по описанию, можно со звуком.", "Cinematic video from text, sound optional."),
+        "description": _t(
+            "Кинематографичное видео по описанию, можно со звуком.",
+            "Cinematic video from text, sound optional.",
+        ),
         "options": ["aspect_ratio", "duration", "sound"],
         "pricing": _KLING_26,
         "eta_sec": 180,
     },
     "kling/v2-5-turbo-text-to-video-pro": {
         "title": _t("Kling 2.5 Turbo", "Kling 2.5 Turbo"),
-        "description": _t("Kling быстрее и дешевле, 5 или 10 секунд.", "Faster, cheaper Kling; 5 or 10 seconds."),
+        "description": _t(
+            "Kling быстрее и дешевле, 5 или 10 секунд.", "Faster, cheaper Kling; 5 or 10 seconds."
+        ),
         "options": ["aspect_ratio", "duration"],
         "pricing": {"credits": 42, "rules": _by("duration", {"5": 42, "10": 84})},
         "eta_sec": 150,
@@ -350,7 +395,9 @@ OVERLAY: dict[str, dict[str, Any]] = {
     },
     "bytedance/seedance-2": {
         "title": _t("Seedance 2", "Seedance 2"),
-        "description": _t("ByteDance: видео со звуком по описанию.", "ByteDance: video with sound from text."),
+        "description": _t(
+            "ByteDance: видео со звуком по описанию.", "ByteDance: video with sound from text."
+        ),
         "prompt_required": True,
         "options": ["aspect_ratio", "resolution", {"input": "duration", "choices": [5, 10, 15]}],
         "pricing": {
@@ -361,7 +408,10 @@ OVERLAY: dict[str, dict[str, Any]] = {
         },
         "eta_sec": 240,
     },
-    "bytedance/v1-pro-text-to-video": {"title": _t("Seedance 1 Pro", "Seedance 1 Pro"), "unavailable": NO_PRICE},
+    "bytedance/v1-pro-text-to-video": {
+        "title": _t("Seedance 1 Pro", "Seedance 1 Pro"),
+        "unavailable": NO_PRICE,
+    },
     "grok-imagine/text-to-video": {
         "title": _t("Grok Imagine Video", "Grok Imagine Video"),
         "description": _t("xAI: короткие ролики по описанию.", "xAI: short clips from text."),
@@ -376,7 +426,10 @@ OVERLAY: dict[str, dict[str, Any]] = {
     },
     "kling-3.0/video": {
         "title": _t("Kling 3.0", "Kling 3.0"),
-        "description": _t("Новейший Kling: 720p, 1080p или 4K, со звуком.", "The newest Kling: 720p, 1080p or 4K, with sound."),
+        "description": _t(
+            "Новейший Kling: 720p, 1080p или 4K, со звуком.",
+            "The newest Kling: 720p, 1080p or 4K, with sound.",
+        ),
         "prompt_required": True,
         "options": ["aspect_ratio", "mode", {"input": "duration", "choices": ["5", "10", "15"]}, "sound"],
         "pricing": {
@@ -397,7 +450,9 @@ OVERLAY: dict[str, dict[str, Any]] = {
     # --- Оживить фото -------------------------------------------------------------------------------------
     "kling-2.6/image-to-video": {
         "title": _t("Kling 2.6", "Kling 2.6"),
-        "description": _t("Оживляет фото: движение по вашему описанию.", "Brings a photo to life as you describe."),
+        "description": _t(
+            "Оживляет фото: движение по вашему описанию.", "Brings a photo to life as you describe."
+        ),
         "images": {"input": "image_urls", "min": 1, "max": 1},
         "options": ["duration", "sound"],
         "pricing": _KLING_26,
@@ -432,7 +487,10 @@ OVERLAY: dict[str, dict[str, Any]] = {
         "description": _t("Реалистичное движение людей и камеры.", "Realistic motion of people and camera."),
         "images": {"input": "image_url", "min": 1, "max": 1},
         "options": ["resolution", "duration"],
-        "pricing": {"credits": 30, "rules": _grid("resolution", "duration", {("768P", "10"): 50, ("1080P", "6"): 50})},
+        "pricing": {
+            "credits": 30,
+            "rules": _grid("resolution", "duration", {("768P", "10"): 50, ("1080P", "6"): 50}),
+        },
         "constraints": _HAILUO_1080_ONLY_6S,
         "eta_sec": 150,
     },
@@ -441,7 +499,10 @@ OVERLAY: dict[str, dict[str, Any]] = {
         "description": _t("Hailuo 2.3 в максимальном качестве.", "Hailuo 2.3 at its best quality."),
         "images": {"input": "image_url", "min": 1, "max": 1},
         "options": ["resolution", "duration"],
-        "pricing": {"credits": 45, "rules": _grid("resolution", "duration", {("768P", "10"): 90, ("1080P", "6"): 80})},
+        "pricing": {
+            "credits": 45,
+            "rules": _grid("resolution", "duration", {("768P", "10"): 90, ("1080P", "6"): 80}),
+        },
         "constraints": _HAILUO_1080_ONLY_6S,
         "eta_sec": 180,
     },
@@ -463,7 +524,9 @@ OVERLAY: dict[str, dict[str, Any]] = {
     },
     "wan/2-7-image-to-video": {
         "title": _t("Wan 2.7", "Wan 2.7"),
-        "description": _t("Новейший Wan: первый кадр — ваше фото.", "The newest Wan, starting from your photo."),
+        "description": _t(
+            "Новейший Wan: первый кадр — ваше фото.", "The newest Wan, starting from your photo."
+        ),
         "images": {"input": "first_frame_url", "min": 1, "max": 1},
         "options": ["resolution", {"input": "duration", "choices": [5, 10, 15]}],
         "pricing": _WAN_27,
@@ -471,9 +534,16 @@ OVERLAY: dict[str, dict[str, Any]] = {
     },
     "bytedance/seedance-1.5-pro": {
         "title": _t("Seedance 1.5 Pro", "Seedance 1.5 Pro"),
-        "description": _t("ByteDance: фото в видео, можно со звуком.", "ByteDance: photo to video, sound optional."),
+        "description": _t(
+            "ByteDance: фото в видео, можно со звуком.", "ByteDance: photo to video, sound optional."
+        ),
         "images": {"input": "input_urls", "min": 1, "max": 2},
-        "options": ["aspect_ratio", "resolution", {"input": "duration", "choices": [4, 8, 12]}, "generate_audio"],
+        "options": [
+            "aspect_ratio",
+            "resolution",
+            {"input": "duration", "choices": [4, 8, 12]},
+            "generate_audio",
+        ],
         "pricing": {
             "credits": 3.5,
             "rules": _grid(

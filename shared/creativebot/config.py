@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, ClassVar, TypeVar, get_type_hints
 from urllib.parse import parse_qs, urlsplit
@@ -138,6 +139,7 @@ class AppSettings(_Env):
     diagnostics_token: SecretStr | None = None
     git_sha: str = "unknown"
     job_timeout_min: int = Field(default=30, ge=2, le=24 * 60)
+    support_contact: str = Field(default="", max_length=200)
 
     @field_validator("public_base_url")
     @classmethod
@@ -168,6 +170,16 @@ class WalletSettings(_Env):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError("must be an IANA time zone such as Europe/Moscow") from exc
         return value
+
+
+class PricingSettings(_Env):
+    """Roubles = KIE credits x KIE_USD_PER_CREDIT x RUB_PER_USD x PRICE_MARKUP, rounded up."""
+
+    kie_usd_per_credit: Decimal = Field(default=Decimal("0.005"), gt=0, le=1)
+    rub_per_usd: Decimal = Field(default=Decimal("100"), gt=0, le=10_000)
+    price_markup: Decimal = Field(default=Decimal("2.0"), ge=1, le=100)
+    # Telegram Stars top-ups: roubles credited per star.
+    star_price_rub: Decimal = Field(default=Decimal("1.5"), gt=0, le=100)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -202,11 +214,12 @@ class BotAdminSettings(FunctionSettings):
 
 @dataclasses.dataclass(frozen=True)
 class CallbackSettings(FunctionSettings):
+    """The KIE callback function; cron needs exactly the same parts."""
+
     kie: KieSettings
     db: DatabaseSettings
     queue: QueueSettings
     app: AppSettings
-    wallet: WalletSettings
 
 
 @dataclasses.dataclass(frozen=True)
@@ -219,9 +232,10 @@ class WorkerSettings(FunctionSettings):
     queue: QueueSettings
     app: AppSettings
     wallet: WalletSettings
+    pricing: PricingSettings
 
 
-CronSettings = WorkerSettings
+CronSettings = CallbackSettings
 
 S = TypeVar("S", bound=FunctionSettings)
 

@@ -20,6 +20,8 @@ from pydantic import ValidationError
 from creativebot import db, queue, updates
 from creativebot.config import WorkerSettings, get_settings
 from creativebot.container import ContainerLoop
+from creativebot.delivery import deliver
+from creativebot.kie.client import KieClient
 from creativebot.observability import bind_cid, log_event, logger
 from creativebot.telegram.bot import build_bot, build_dispatcher
 from creativebot.telegram.errors import is_infrastructure_error
@@ -41,6 +43,7 @@ class Runtime(ContainerLoop):
         self.settings: WorkerSettings | None = None
         self.pool: db.Pool | None = None
         self.bot: Bot | None = None
+        self.kie: KieClient | None = None
         self.dispatcher: Dispatcher | None = None
 
     async def start(self) -> None:
@@ -49,11 +52,14 @@ class Runtime(ContainerLoop):
         self.settings = get_settings(WorkerSettings)
         self.pool = await db.get_pool()
         self.bot = build_bot(self.settings.telegram)
-        self.dispatcher = build_dispatcher(self.pool, self.settings)
+        self.kie = KieClient(self.settings.kie)
+        self.dispatcher = build_dispatcher(self.pool, self.settings, self.kie)
 
     async def aclose(self) -> None:
         if self.bot is not None:
             await self.bot.session.close()
+        if self.kie is not None:
+            await self.kie.aclose()
         await super().aclose()
 
 
@@ -103,9 +109,19 @@ async def handle_telegram_update(runtime: Runtime, body: str, cid: str) -> None:
     await updates.finish(runtime.pool, update_id)
 
 
+async def handle_delivery(runtime: Runtime, body: str, cid: str) -> None:
+    assert runtime.pool is not None and runtime.bot is not None and runtime.settings is not None
+    job_id = int(json.loads(body)["job_id"])
+    logger.append_keys(job_id=job_id)
+    await deliver(runtime.pool, runtime.bot, job_id, timeout_min=runtime.settings.app.job_timeout_min)
+
+
 RecordWork = Callable[[Runtime, str, str], Awaitable[None]]
 
-HANDLERS: dict[str, RecordWork] = {queue.KIND_TELEGRAM_UPDATE: handle_telegram_update}
+HANDLERS: dict[str, RecordWork] = {
+    queue.KIND_TELEGRAM_UPDATE: handle_telegram_update,
+    queue.KIND_DELIVER: handle_delivery,
+}
 
 
 async def _process(runtime: Runtime, kind: str, body: str, cid: str) -> None:
@@ -143,4 +159,4 @@ def handle_record(record: SQSRecord) -> None:
     else:
         log_event("DISPATCH_OK", duration_ms=round((time.monotonic() - started) * 1000))
     finally:
-        logger.remove_keys(["update_id", "kind", "message_id"])
+        logger.remove_keys(["update_id", "job_id", "kind", "message_id"])

@@ -23,7 +23,7 @@ def cron_container() -> Iterator[None]:
     cron_app.container.run(cron_app.container.aclose())
 
 
-@pytest.mark.usefixtures("cron_container")
+@pytest.mark.usefixtures("cron_container", "kie", "sqs")
 def test_the_scheduler_event_runs_maintenance_and_records_it(lambda_context: FakeLambdaContext) -> None:
     # When: EventBridge Scheduler delivers the template's Input
     result = cron_app.handler(load_event("scheduler_input.json"), lambda_context)
@@ -51,7 +51,9 @@ def test_an_unknown_task_is_refused(lambda_context: FakeLambdaContext) -> None:
         cron_app.handler({**scheduler_event(), "task": "rm -rf"}, lambda_context)
 
 
-async def test_old_rows_are_pruned_and_fresh_ones_kept(pool: Pool) -> None:
+async def test_old_rows_are_pruned_and_fresh_ones_kept(
+    pool: Pool, cron_context: maintenance.CronContext
+) -> None:
     # Given: handled updates and conversations, some old
     await pool.execute(
         """
@@ -71,8 +73,8 @@ async def test_old_rows_are_pruned_and_fresh_ones_kept(pool: Pool) -> None:
     )
     # When: two cron runs overlap
     results = await asyncio.gather(
-        maintenance.run(pool, maintenance.CronInput(task="maintenance")),
-        maintenance.run(pool, maintenance.CronInput(task="maintenance")),
+        maintenance.run(cron_context, maintenance.CronInput(task="maintenance")),
+        maintenance.run(cron_context, maintenance.CronInput(task="maintenance")),
     )
     # Then: both succeed and only fresh rows remain
     assert [r["status"] for r in results] == ["ok", "ok"]
@@ -80,12 +82,14 @@ async def test_old_rows_are_pruned_and_fresh_ones_kept(pool: Pool) -> None:
     assert [r["key"] for r in await pool.fetch("SELECT key FROM fsm_storage")] == ["live"]
 
 
-async def test_a_failing_step_is_recorded_and_the_others_still_run(pool: Pool) -> None:
-    async def broken(_pool: Pool) -> int:
+async def test_a_failing_step_is_recorded_and_the_others_still_run(
+    pool: Pool, cron_context: maintenance.CronContext
+) -> None:
+    async def broken(_context: maintenance.CronContext) -> int:
         raise RuntimeError("disk on fire")
 
-    steps = {"broken": broken, **maintenance.STEPS}
-    result = await maintenance.run(pool, maintenance.CronInput(task="maintenance"), steps)
+    steps: dict[str, maintenance.Step] = {"broken": broken, **maintenance.STEPS}
+    result = await maintenance.run(cron_context, maintenance.CronInput(task="maintenance"), steps)
     assert result["status"] == "failed"
     assert result["steps"]["broken"] == "failed: RuntimeError"
     assert result["steps"]["prune_cron_runs"] == 0

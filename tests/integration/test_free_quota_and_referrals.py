@@ -19,7 +19,9 @@ async def _user(pool: Pool, user_id: int) -> int:
 
 
 async def _reserve(pool: Pool, user: int, job: int, limit: int = 2, now: datetime = NOON_MSK) -> bool:
-    return await free_quota.reserve(pool, user_id=user, model_id="z-image", job_id=job, limit=limit, tz=MSK, now=now)
+    return await free_quota.reserve(
+        pool, user_id=user, model_id="z-image", job_id=job, limit=limit, tz=MSK, now=now
+    )
 
 
 async def test_n_free_generations_then_none(pool: Pool) -> None:
@@ -105,7 +107,9 @@ async def test_self_second_unknown_and_repeated_rewards_are_no_ops(pool: Pool) -
     # an unknown code on carol's first start is ignored politely
     assert await _bind(pool, carol, "Zzzzzzzz") is referrals.Binding.UNKNOWN_CODE
     # the reward cannot be paid twice, even if the binding were replayed
-    replay = await referrals.bind(pool, referee_id=bob, code=alice_code, first_start=True, reward_kopecks=1000)
+    replay = await referrals.bind(
+        pool, referee_id=bob, code=alice_code, first_start=True, reward_kopecks=1000
+    )
     assert replay is referrals.Binding.ALREADY_BOUND
     assert await wallet.balance_of(pool, alice) == wallet.Balance(1000, 0)
     assert await wallet.balance_of(pool, carol) == wallet.Balance(0, 0)

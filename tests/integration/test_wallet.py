@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 import pytest
@@ -41,7 +42,7 @@ async def test_topup_hold_charge_moves_money_exactly_once(pool: Pool) -> None:
 
 async def test_every_operation_repeated_returns_its_first_result_and_changes_nothing(pool: Pool) -> None:
     user = await _user(pool, 2)
-    operations = [
+    operations: list[Callable[[], Awaitable[wallet.Result]]] = [
         lambda: wallet.topup(pool, user, 50 * RUB, "stars:1"),
         lambda: wallet.bonus(pool, user, 5 * RUB, "welcome:2"),
         lambda: wallet.hold(pool, user, 10 * RUB, "job:7"),

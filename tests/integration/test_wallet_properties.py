@@ -16,7 +16,14 @@ from typing import Any, TypeVar
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    consumes,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 
 from creativebot import db, wallet
 
@@ -120,7 +127,9 @@ class WalletMachine(RuleBasedStateMachine):
             assert result is not None
             self.oracle.holds.pop(ref)
             self.oracle.settled.add(ref)
-        elif ref in self.oracle.settled and ref not in self.oracle.charges and ref not in self.oracle.refunded:
+        elif (
+            ref in self.oracle.settled and ref not in self.oracle.charges and ref not in self.oracle.refunded
+        ):
             assert result is not None and result.repeated  # a repeat of the same release
         else:
             assert result is None

@@ -6,7 +6,8 @@ limits), moves every task through waiting → generating → success/fail, serve
 POSTs the callback to ``callBackUrl``, signed when a webhook HMAC key is set.
 
 Behaviour switches, by a keyword in the prompt (or ``script()`` from a test):
-``[fail]`` ``[unsafe]`` ``[nocallback]`` ``[twice]`` ``[402]`` ``[422]`` ``[429]`` ``[500]`` ``[slow]`` ``[big]``.
+``[fail]`` ``[unsafe]`` ``[nocallback]`` ``[twice]`` ``[402]`` ``[422]`` ``[429]`` ``[500]`` ``[slow]`` ``[big]``
+``[stuck]`` (never finishes until ``finish()`` is called).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from aiohttp import BodyPartReader, web
 from creativebot.kie.catalog import CatalogModel, load_catalog
 
 SAMPLES = Path(__file__).with_name("samples")
-KEYWORDS = ("fail", "unsafe", "nocallback", "twice", "402", "422", "429", "500", "slow", "big")
+KEYWORDS = ("fail", "unsafe", "nocallback", "twice", "402", "422", "429", "500", "slow", "big", "stuck")
 
 
 def png(width: int, height: int, seed: bytes) -> bytes:
@@ -55,10 +56,20 @@ def noisy_png(width: int, height: int) -> bytes:
 
 def _png_file(width: int, height: int, raw: bytes, level: int = 6) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, level)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw, level))
+        + chunk(b"IEND", b"")
+    )
 
 
 @dataclass
@@ -157,7 +168,9 @@ class FakeKie:
             return [self.store(noisy_png(1500, 1400), "image/png", "result.png")]
         count = 2 if model.id.startswith("grok-imagine/") else 1
         seed = json.dumps(task.param, sort_keys=True).encode()
-        return [self.store(png(512, 512, seed + bytes([i])), "image/png", f"result-{i}.png") for i in range(count)]
+        return [
+            self.store(png(512, 512, seed + bytes([i])), "image/png", f"result-{i}.png") for i in range(count)
+        ]
 
     # --- the task's life ---------------------------------------------------------------------------------
 
@@ -170,7 +183,22 @@ class FakeKie:
         slow = 5.0 if "slow" in task.switches else 1.0
         await asyncio.sleep(self.waiting_sec * slow)
         task.state, task.updated = "generating", time.time()
+        if "stuck" in task.switches:
+            return  # until finish()
         await asyncio.sleep(self.generating_sec * slow)
+        await self._complete(task, model)
+
+    async def finish(self, task_id: str, *, callback: bool = True) -> None:
+        """Let a ``[stuck]`` task succeed now (a late result), with or without its callback."""
+        task = self.tasks[task_id]
+        model = load_catalog().get(task.model)
+        assert model is not None
+        task.switches.discard("stuck")
+        if not callback:
+            task.switches.add("nocallback")
+        await self._complete(task, model)
+
+    async def _complete(self, task: Task, model: CatalogModel) -> None:
         if "fail" in task.switches:
             task.state, task.fail_code, task.fail_msg = "fail", "500", "Internal server error"
         elif "unsafe" in task.switches:
@@ -195,7 +223,9 @@ class FakeKie:
         headers = {"Content-Type": "application/json"}
         if self.webhook_hmac_key:
             timestamp = str(int(time.time()))
-            digest = hmac.new(self.webhook_hmac_key.encode(), f"{task.task_id}.{timestamp}".encode(), hashlib.sha256)
+            digest = hmac.new(
+                self.webhook_hmac_key.encode(), f"{task.task_id}.{timestamp}".encode(), hashlib.sha256
+            )
             headers["X-Webhook-Timestamp"] = timestamp
             headers["X-Webhook-Signature"] = base64.b64encode(digest.digest()).decode()
         if self._http is None or self._http.closed:
@@ -204,7 +234,9 @@ class FakeKie:
         for attempt in range(4):
             status = 0
             with contextlib.suppress(aiohttp.ClientError, asyncio.TimeoutError):
-                async with self._http.post(task.callback_url, data=json.dumps(body), headers=headers) as response:
+                async with self._http.post(
+                    task.callback_url, data=json.dumps(body), headers=headers
+                ) as response:
                     status = response.status
             self.callback_log.append({"task_id": task.task_id, "status": status, "attempt": attempt})
             if status == 200:
@@ -323,7 +355,9 @@ def _uploaded(fake: FakeKie, data: bytes, mime: str, upload_path: str, file_name
         "uploadedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     fake.uploads.append(record)
-    return web.json_response({"success": True, "code": 200, "msg": "File uploaded successfully", "data": record})
+    return web.json_response(
+        {"success": True, "code": 200, "msg": "File uploaded successfully", "data": record}
+    )
 
 
 def _upload_error(code: int, msg: str) -> web.Response:
@@ -357,7 +391,10 @@ async def upload_url(request: web.Request) -> web.Response:
     url, path = str(body.get("fileUrl") or ""), str(body.get("uploadPath") or "")
     if not url or not path:
         return _upload_error(400, "fileUrl and uploadPath are required")
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session, session.get(url) as response:
+    async with (
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session,
+        session.get(url) as response,
+    ):
         if response.status != 200:
             return _upload_error(400, "Failed to download the file")
         data, mime = await response.read(), response.content_type

@@ -13,7 +13,7 @@ import math
 from decimal import ROUND_CEILING, Decimal
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -218,6 +218,29 @@ def rub_kopecks(credits: Decimal, usd_per_credit: Decimal, rub_per_usd: Decimal,
     return max(1, int(roubles)) * 100
 
 
+class PriceFactors(Protocol):
+    """The pricing settings (creativebot.config.PricingSettings has these)."""
+
+    @property
+    def kie_usd_per_credit(self) -> Decimal: ...
+
+    @property
+    def rub_per_usd(self) -> Decimal: ...
+
+    @property
+    def price_markup(self) -> Decimal: ...
+
+
+def price_kopecks(model: CatalogModel, options: dict[str, Any], prompt: str, factors: PriceFactors) -> int:
+    """What the user pays for one generation with these options, in kopecks."""
+    return rub_kopecks(
+        credits_for(model, options, prompt),
+        factors.kie_usd_per_credit,
+        factors.rub_per_usd,
+        factors.price_markup,
+    )
+
+
 # --- what goes to KIE ---------------------------------------------------------------------------------
 
 
@@ -228,7 +251,10 @@ def violations(model: CatalogModel, options: dict[str, Any]) -> list[Localized]:
         constraint.message
         for constraint in model.constraints
         if _matches(constraint.when, values)
-        and any(str(values.get(name)) not in {str(v) for v in allowed} for name, allowed in constraint.allowed.items())
+        and any(
+            str(values.get(name)) not in {str(v) for v in allowed}
+            for name, allowed in constraint.allowed.items()
+        )
     ]
 
 
@@ -246,14 +272,18 @@ def _coerce(spec: InputSpec, value: Any) -> Any:
     return value
 
 
-def build_input(model: CatalogModel, prompt: str | None, image_urls: list[str], options: dict[str, Any]) -> dict[str, Any]:
+def build_input(
+    model: CatalogModel, prompt: str | None, image_urls: list[str], options: dict[str, Any]
+) -> dict[str, Any]:
     """The ``input`` object of createTask: user choices, documented defaults for required fields."""
     payload: dict[str, Any] = {}
     for spec in model.inputs:
         if spec.default is not None and spec.required:
             payload[spec.name] = spec.default
     for option in model.options:
-        payload[option.input] = _coerce(model.input(option.input), options.get(option.input, model.default_for(option)))
+        payload[option.input] = _coerce(
+            model.input(option.input), options.get(option.input, model.default_for(option))
+        )
     if model.prompt_input and prompt:
         payload[model.prompt_input] = prompt
     if model.images and image_urls:

@@ -13,6 +13,7 @@ from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from creativebot.config import TelegramSettings, WorkerSettings
 from creativebot.db import Pool
+from creativebot.kie.client import KieClient
 from creativebot.telegram import errors
 from creativebot.telegram.fsm import PostgresStorage
 from creativebot.telegram.middlewares import UserMiddleware
@@ -31,11 +32,12 @@ def build_bot(settings: TelegramSettings) -> Bot:
     )
 
 
-def build_dispatcher(pool: Pool, settings: WorkerSettings) -> Dispatcher:
+def build_dispatcher(pool: Pool, settings: WorkerSettings, kie: KieClient) -> Dispatcher:
     dispatcher = Dispatcher(
         storage=PostgresStorage(pool, state_ttl=FSM_TTL, data_ttl=FSM_TTL),
         pool=pool,
         settings=settings,
+        kie=kie,
     )
     dispatcher.update.outer_middleware(UserMiddleware(pool))
     # Answer every button press before its handler runs, so the spinner stops even if work is slow.

@@ -113,8 +113,12 @@ async def _existing(conn: Connection, kind: str, ref: str) -> Entry | None:
 
 
 def _repeat(existing: Entry, user_id: int, wallet: Balance, amount: int | None = None) -> Result:
-    if existing.user_id != user_id or (amount is not None and abs(existing.amount or existing.held_delta) != abs(amount)):
-        raise IdempotencyConflict(f"{existing.kind} {existing.ref!r} was already used for another user or amount")
+    if existing.user_id != user_id or (
+        amount is not None and abs(existing.amount or existing.held_delta) != abs(amount)
+    ):
+        raise IdempotencyConflict(
+            f"{existing.kind} {existing.ref!r} was already used for another user or amount"
+        )
     return Result(existing, wallet, repeated=True)
 
 
@@ -156,7 +160,14 @@ async def _write(
     )
     assert after is not None
     entry = _entry(row)
-    log_event(f"WALLET_{kind.upper()}", user_id=user_id, ref=ref, amount=amount, held_delta=held_delta, job_id=job_id)
+    log_event(
+        f"WALLET_{kind.upper()}",
+        user_id=user_id,
+        ref=ref,
+        amount=amount,
+        held_delta=held_delta,
+        job_id=job_id,
+    )
     return Result(entry, Balance(after["balance"], after["held"]))
 
 
@@ -392,7 +403,9 @@ async def verify_wallet_invariants(db: Pool | Connection) -> list[Violation]:
         )
     ]
     violations += [
-        Violation(row["user_id"], "hold settled twice or without a hold", {"ref": row["ref"], "kinds": row["kinds"]})
+        Violation(
+            row["user_id"], "hold settled twice or without a hold", {"ref": row["ref"], "kinds": row["kinds"]}
+        )
         for row in await db.fetch(
             """
             SELECT min(user_id) AS user_id, ref, array_agg(kind ORDER BY kind) AS kinds

@@ -54,7 +54,9 @@ async def ensure_code(db: Pool | Connection, user_id: int) -> str:
         code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
         try:
             stored: str | None = await db.fetchval(
-                "UPDATE users SET ref_code = coalesce(ref_code, $2) WHERE id = $1 RETURNING ref_code", user_id, code
+                "UPDATE users SET ref_code = coalesce(ref_code, $2) WHERE id = $1 RETURNING ref_code",
+                user_id,
+                code,
             )
         except asyncpg.UniqueViolationError:
             continue  # another user has this code; draw again
@@ -66,7 +68,9 @@ async def ensure_code(db: Pool | Connection, user_id: int) -> str:
 
 async def mark_first_start(db: Pool | Connection, user_id: int) -> bool:
     """True exactly once per user: the first /start that got this far."""
-    status = await db.execute("UPDATE users SET started_at = now() WHERE id = $1 AND started_at IS NULL", user_id)
+    status = await db.execute(
+        "UPDATE users SET started_at = now() WHERE id = $1 AND started_at IS NULL", user_id
+    )
     return status.endswith(" 1")
 
 
@@ -97,7 +101,9 @@ async def bind(
             outcome = Binding.CYCLE
         else:
             updated = await conn.execute(
-                "UPDATE users SET referrer_id = $2 WHERE id = $1 AND referrer_id IS NULL", referee_id, referrer_id
+                "UPDATE users SET referrer_id = $2 WHERE id = $1 AND referrer_id IS NULL",
+                referee_id,
+                referrer_id,
             )
             outcome = Binding.BOUND if updated.endswith(" 1") else Binding.ALREADY_BOUND
         if outcome is Binding.BOUND and referrer_id is not None and reward_kopecks > 0:

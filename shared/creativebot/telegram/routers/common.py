@@ -1,21 +1,75 @@
-"""/start, /help, /cancel and the main menu."""
+"""/start (with a referral deep link), /help, /cancel and the main menu."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.filters import Command, CommandStart
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
+from creativebot.config import WorkerSettings
+from creativebot.db import Pool, transaction
+from creativebot.observability import log_event
 from creativebot.telegram.callbacks import Menu
 from creativebot.telegram.keyboards import back_to_menu, main_menu
 from creativebot.telegram.screens import show
-from creativebot.texts import Copy
+from creativebot.texts import Copy, copy_for, format_rub
+from creativebot.users import User
+from creativebot.wallet import bonus, referrals
 
 
-async def start(message: Message, state: FSMContext, texts: Copy) -> None:
+async def _first_start(
+    pool: Pool, user: User, payload: str | None, settings: WorkerSettings
+) -> tuple[int, int | None]:
+    """On the very first /start: bind the referrer and pay the bonuses, in one transaction.
+
+    Returns (welcome bonus paid, referrer to congratulate or None).
+    """
+    welcome = settings.wallet.welcome_bonus_rub * 100
+    reward = settings.wallet.referral_bonus_rub * 100
+    async with transaction(pool) as conn:
+        if not await referrals.mark_first_start(conn, user.id):
+            return 0, None
+        referrer = None
+        code = referrals.code_from_payload(payload)
+        if code is not None:
+            outcome = await referrals.bind(
+                conn, referee_id=user.id, code=code, first_start=True, reward_kopecks=reward
+            )
+            if outcome is referrals.Binding.BOUND and reward:
+                referrer = await conn.fetchval("SELECT referrer_id FROM users WHERE id = $1", user.id)
+        if welcome:
+            await bonus(conn, user.id, welcome, f"welcome:{user.id}", meta={"reason": "welcome"})
+    return welcome, referrer
+
+
+async def start(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    texts: Copy,
+    user: User,
+    pool: Pool,
+    settings: WorkerSettings,
+    bot: Bot,
+) -> None:
     await state.clear()
+    welcome, referrer = await _first_start(pool, user, command.args, settings)
     await show(message, texts.welcome, main_menu(texts), screen="welcome")
+    if welcome:
+        await message.answer(texts.welcome_bonus.format(amount=format_rub(welcome, texts.lang)))
+    if referrer is not None:
+        language = await pool.fetchval("SELECT language FROM users WHERE id = $1", referrer)
+        their = copy_for(language)
+        reward = settings.wallet.referral_bonus_rub * 100
+        try:
+            await bot.send_message(
+                referrer, their.referral_reward.format(amount=format_rub(reward, their.lang))
+            )
+        except TelegramAPIError as exc:
+            # The referrer may have blocked the bot; the bonus is on the balance either way.
+            log_event("REFERRAL_NOTICE_FAIL", level="warning", error=type(exc).__name__)
 
 
 async def main_menu_screen(event: Message | CallbackQuery, state: FSMContext, texts: Copy) -> None:

@@ -1,0 +1,219 @@
+"""Delivering a finished job: the result (photo, video, audio; several as an album) or why it failed.
+
+Each job is delivered once: the job row is locked for the whole delivery and ``delivered_at`` is set in
+that same transaction. Telegram fetches result URLs itself (photos up to 5 MB, other files up to
+20 MB); when it refuses, the file is downloaded and uploaded (up to 50 MB), else the user gets a link.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest, TelegramEntityTooLarge
+from aiogram.types import (
+    BufferedInputFile,
+    InlineKeyboardMarkup,
+    InputMediaAudio,
+    InputMediaDocument,
+    InputMediaPhoto,
+    InputMediaVideo,
+)
+
+from creativebot import jobs
+from creativebot.db import Pool, transaction
+from creativebot.generation import failure_text
+from creativebot.kie.catalog import CatalogModel, load_catalog
+from creativebot.observability import log_event
+from creativebot.telegram.keyboards import keyboard_for_result
+from creativebot.texts import Copy, copy_for, format_rub
+
+UPLOAD_LIMIT = 50 * 1024 * 1024  # what a bot may upload
+PHOTO_UPLOAD_LIMIT = 10 * 1024 * 1024  # above it a picture goes as a document
+ALBUM_SIZE = 10
+_REFUSED = (TelegramBadRequest, TelegramEntityTooLarge)
+_MEDIA = {"photo": InputMediaPhoto, "video": InputMediaVideo, "audio": InputMediaAudio}
+
+
+async def download(url: str, limit: int = UPLOAD_LIMIT) -> tuple[bytes, str] | None:
+    """The file behind a result URL, or None when it is unreachable or larger than ``limit``."""
+    if urlsplit(url).scheme not in {"http", "https"}:
+        return None
+    try:
+        async with (
+            httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0), follow_redirects=True) as http,
+            http.stream("GET", url) as response,
+        ):
+            if response.status_code != 200:
+                return None
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    return None
+                chunks.append(chunk)
+            return b"".join(chunks), response.headers.get("content-type", "application/octet-stream")
+    except httpx.HTTPError:
+        return None
+
+
+def _file_name(url: str, kind: str, index: int = 0) -> str:
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    if "." in name:
+        return name[-80:]
+    extension = {"photo": "png", "video": "mp4", "audio": "mp3"}.get(kind, "bin")
+    return f"result-{index + 1}.{extension}"
+
+
+async def _link_message(
+    bot: Bot, chat_id: int, texts: Copy, urls: list[str], markup: InlineKeyboardMarkup | None
+) -> None:
+    links = "\n".join(f'<a href="{html.escape(url, quote=True)}">{i + 1}</a>' for i, url in enumerate(urls))
+    await bot.send_message(chat_id, texts.result_link.format(links=links), reply_markup=markup)
+
+
+async def _send_one(
+    bot: Bot, chat_id: int, kind: str, url: str, caption: str, markup: InlineKeyboardMarkup, texts: Copy
+) -> None:
+    senders: dict[str, Callable[..., Awaitable[Any]]] = {
+        "photo": bot.send_photo,
+        "video": bot.send_video,
+        "audio": bot.send_audio,
+    }
+    send = senders[kind]
+    try:
+        await send(chat_id, url, caption=caption, reply_markup=markup)
+        return
+    except _REFUSED as refused:
+        log_event("DELIVERY_URL_REFUSED", kind=kind, reason=str(refused)[:200])
+    fetched = await download(url)
+    if fetched is None:
+        await _link_message(bot, chat_id, texts, [url], markup)
+        return
+    data, _mime = fetched
+    upload = BufferedInputFile(data, _file_name(url, kind))
+    if kind == "photo" and len(data) > PHOTO_UPLOAD_LIMIT:
+        await bot.send_document(chat_id, upload, caption=caption, reply_markup=markup)
+        return
+    try:
+        await send(chat_id, upload, caption=caption, reply_markup=markup)
+    except _REFUSED:
+        await bot.send_document(
+            chat_id, BufferedInputFile(data, _file_name(url, kind)), caption=caption, reply_markup=markup
+        )
+
+
+async def _send_album(bot: Bot, chat_id: int, kind: str, urls: list[str], caption: str | None) -> None:
+    media_type = _MEDIA[kind]
+    media = [media_type(media=url, caption=caption if i == 0 else None) for i, url in enumerate(urls)]
+    try:
+        await bot.send_media_group(chat_id, media)
+        return
+    except _REFUSED as refused:
+        log_event("DELIVERY_URL_REFUSED", kind=kind, reason=str(refused)[:200])
+    uploads: list[Any] = []
+    for i, url in enumerate(urls):
+        fetched = await download(url)
+        if fetched is None:
+            continue
+        data, _mime = fetched
+        file = BufferedInputFile(data, _file_name(url, kind, i))
+        too_big_photo = kind == "photo" and len(data) > PHOTO_UPLOAD_LIMIT
+        item_type = InputMediaDocument if too_big_photo else media_type
+        uploads.append(item_type(media=file, caption=caption if i == 0 else None))
+    if len(uploads) >= 2 and len({type(item) for item in uploads}) == 1:
+        await bot.send_media_group(chat_id, uploads)
+    else:
+        for item in uploads:
+            await bot.send_document(chat_id, item.media, caption=item.caption)
+
+
+async def _set_status(bot: Bot, job: jobs.Job, text: str) -> None:
+    if job.status_message_id is None:
+        return
+    # Deleted, too old or unchanged: the new message below tells the story anyway.
+    with contextlib.suppress(TelegramBadRequest):
+        await bot.edit_message_text(text, chat_id=job.chat_id, message_id=job.status_message_id)
+
+
+def _price_line(texts: Copy, job: jobs.Job) -> str:
+    if job.late_result:
+        return texts.result_late_free
+    if job.payment == "free":
+        return texts.result_free
+    return texts.result_paid.format(price=format_rub(job.price, texts.lang))
+
+
+async def _send_results(bot: Bot, job: jobs.Job, model: CatalogModel | None, texts: Copy) -> None:
+    urls = list(job.result_urls or [])
+    kind = model.result if model else "photo"
+    title = html.escape(model.title.get(texts.lang) if model else job.model_id)
+    prompt = f"\n<blockquote>{html.escape(job.prompt[:200])}</blockquote>" if job.prompt else ""
+    caption = texts.result_caption.format(title=title, prompt=prompt, price=_price_line(texts, job))
+    markup = keyboard_for_result(texts, job, model)
+    await _set_status(bot, job, texts.status_done)
+    if len(urls) == 1:
+        await _send_one(bot, job.chat_id, kind, urls[0], caption, markup, texts)
+        return
+    for start in range(0, len(urls), ALBUM_SIZE):
+        chunk = urls[start : start + ALBUM_SIZE]
+        if len(chunk) == 1:
+            await _send_one(bot, job.chat_id, kind, chunk[0], caption, markup, texts)
+            return
+        await _send_album(bot, job.chat_id, kind, chunk, None)
+    await bot.send_message(job.chat_id, caption, reply_markup=markup)  # albums cannot carry buttons
+
+
+async def _send_failure(
+    bot: Bot, job: jobs.Job, model: CatalogModel | None, texts: Copy, timeout_min: int
+) -> None:
+    money = (
+        texts.refund_money.format(price=format_rub(job.price, texts.lang))
+        if job.payment == "wallet"
+        else texts.refund_free
+    )
+    await _set_status(bot, job, texts.status_failed)
+    text = texts.job_failed.format(reason=failure_text(texts, job, timeout_min), money=money)
+    await bot.send_message(job.chat_id, text, reply_markup=keyboard_for_result(texts, job, model))
+
+
+async def deliver(pool: Pool, bot: Bot, job_id: int, *, timeout_min: int) -> bool:
+    """Tell the user how the job ended, once. False when there was nothing (new) to deliver."""
+    async with transaction(pool) as conn:
+        job = await jobs.lock_for_delivery(conn, job_id)
+        if job is None or not job.awaiting_delivery:
+            log_event("DELIVERY_SKIPPED", job_id=job_id, reason="unknown" if job is None else "nothing new")
+            return False
+        texts = copy_for(job.language)
+        model = load_catalog().get(job.model_id)
+        if job.deliverable:
+            await _send_results(bot, job, model, texts)
+        else:
+            await _send_failure(bot, job, model, texts, timeout_min)
+        await jobs.mark_delivered(conn, job.id)
+    log_event(
+        "DELIVERY_OK",
+        job_id=job_id,
+        status=job.status,
+        late=job.late_result,
+        results=len(job.result_urls or []),
+    )
+    return True
+
+
+async def send_originals(bot: Bot, job: jobs.Job, texts: Copy) -> None:
+    """The result files as documents (uncompressed), for the "📎 Оригинал файлом" button."""
+    model = load_catalog().get(job.model_id)
+    kind = model.result if model else "photo"
+    for index, url in enumerate(job.result_urls or []):
+        fetched = await download(url)
+        if fetched is None:
+            await _link_message(bot, job.chat_id, texts, [url], None)
+            continue
+        await bot.send_document(job.chat_id, BufferedInputFile(fetched[0], _file_name(url, kind, index)))

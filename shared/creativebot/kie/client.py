@@ -1,0 +1,162 @@
+"""KIE.ai over HTTP: createTask, recordInfo, the credit balance and file uploads.
+
+KIE reports failures in the body's ``code`` even when HTTP says 200, and uses real HTTP statuses for
+some (429); both are read. Errors become :class:`KieError` with ``retryable`` set for the ones worth
+trying again (429, 455, 5xx, network).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from creativebot.config import KieSettings
+from creativebot.observability import log_event
+
+RETRYABLE_CODES = {408, 429, 455, 500, 502, 503, 504, 505}
+UPLOAD_PATH = "creativebot"
+
+
+class KieError(Exception):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(f"KIE {code}: {message}")
+        self.code = code
+        self.message = message
+
+    @property
+    def retryable(self) -> bool:
+        return self.code in RETRYABLE_CODES or self.code == 0
+
+
+class TaskNotFound(KieError):
+    """recordInfo knows no such task (yet): ``{"code": 422, "msg": "recordInfo is null"}``."""
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    task_id: str
+    model: str
+    state: str  # waiting | queuing | generating | success | fail
+    result_urls: list[str] = field(default_factory=list)
+    fail_code: str | None = None
+    fail_msg: str | None = None
+    param: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("success", "fail")
+
+    @property
+    def callback_url(self) -> str | None:
+        value = self.param.get("callBackUrl")
+        return value if isinstance(value, str) else None
+
+
+def _loads(value: Any) -> Any:
+    if isinstance(value, str) and value:
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return None
+    return value
+
+
+def parse_record(data: dict[str, Any]) -> TaskRecord:
+    """The ``data`` of recordInfo (or of a callback) as a TaskRecord; tolerant of KIE's variations."""
+    result = _loads(data.get("resultJson")) or {}
+    urls = result.get("resultUrls") if isinstance(result, dict) else None
+    if not urls and isinstance(data.get("response"), dict):
+        urls = data["response"].get("resultUrls")
+    param = _loads(data.get("param"))
+    return TaskRecord(
+        task_id=str(data.get("taskId") or data.get("task_id") or ""),
+        model=str(data.get("model") or ""),
+        state=str(data.get("state") or "").lower(),
+        result_urls=[str(url) for url in urls or [] if isinstance(url, str)],
+        fail_code=str(data["failCode"]) if data.get("failCode") not in (None, "") else None,
+        fail_msg=str(data["failMsg"]) if data.get("failMsg") not in (None, "") else None,
+        param=param if isinstance(param, dict) else {},
+    )
+
+
+class KieClient:
+    """One HTTP client per event loop; use as ``async with KieClient(settings) as kie``."""
+
+    def __init__(self, settings: KieSettings) -> None:
+        self.settings = settings
+        self._http = httpx.AsyncClient(
+            timeout=httpx.Timeout(settings.kie_timeout_sec, connect=5.0),
+            headers={"Authorization": f"Bearer {settings.kie_api_key.get_secret_value()}"},
+        )
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _call(self, method: str, url: str, **kwargs: Any) -> Any:
+        try:
+            response = await self._http.request(method, url, **kwargs)
+        except httpx.HTTPError as exc:
+            raise KieError(0, f"network error: {type(exc).__name__}") from exc
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        code = body.get("code") if isinstance(body, dict) else None
+        message = str((body or {}).get("msg") or (body or {}).get("message") or response.reason_phrase)
+        if response.status_code >= 400 and not isinstance(code, int):
+            raise KieError(response.status_code, message)
+        if not isinstance(code, int):
+            raise KieError(502, "KIE answered without a code")
+        if response.status_code >= 400 or code != 200:
+            if code == 422 and "recordinfo is null" in message.lower():
+                raise TaskNotFound(code, message)
+            raise KieError(code if code != 200 else response.status_code, message)
+        return body.get("data")
+
+    async def create_task(self, model: str, payload: dict[str, Any], callback_url: str | None) -> str:
+        body: dict[str, Any] = {"model": model, "input": payload}
+        if callback_url:
+            body["callBackUrl"] = callback_url
+        data = await self._call("POST", f"{self.settings.kie_api_base}/api/v1/jobs/createTask", json=body)
+        task_id = data.get("taskId") if isinstance(data, dict) else None
+        if not isinstance(task_id, str) or not task_id:
+            raise KieError(502, "createTask returned no taskId")
+        log_event("KIE_SUBMIT_OK", model=model, task_id=task_id)
+        return task_id
+
+    async def record_info(self, task_id: str) -> TaskRecord:
+        data = await self._call(
+            "GET", f"{self.settings.kie_api_base}/api/v1/jobs/recordInfo", params={"taskId": task_id}
+        )
+        if not isinstance(data, dict):
+            raise TaskNotFound(422, "recordInfo is null")
+        return parse_record(data)
+
+    async def credits(self) -> float:
+        data = await self._call("GET", f"{self.settings.kie_api_base}/api/v1/chat/credit")
+        return float(data)
+
+    async def upload(self, data: bytes, file_name: str, mime_type: str) -> str:
+        """Put a user's file on KIE's temporary storage (kept 3 days); return its download URL."""
+        response = await self._call(
+            "POST",
+            f"{self.settings.kie_upload_base}/api/file-stream-upload",
+            files={"file": (file_name, data, mime_type)},
+            data={"uploadPath": UPLOAD_PATH, "fileName": file_name},
+        )
+        url = response.get("downloadUrl") or response.get("fileUrl") if isinstance(response, dict) else None
+        if not isinstance(url, str) or not url:
+            raise KieError(502, "upload returned no downloadUrl")
+        return url

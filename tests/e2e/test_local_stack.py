@@ -1,0 +1,34 @@
+"""make run's stack: started on free ports, a person says /start in the emulator and gets the menu."""
+
+from __future__ import annotations
+
+import httpx
+
+from creativebot.texts import RU
+from infra.local.stack import LocalStack
+from infra.local.telegram.client import ChatUser, buttons_of, text_of
+
+
+def test_start_through_the_emulator_gets_the_main_menu(stack: LocalStack, person: ChatUser) -> None:
+    # Given: the stack reports what runs where
+    assert stack.parts.telegram.startswith("emulator")
+    assert stack.parts.kie.startswith("fake KIE")
+    assert stack.parts.chat_url is not None
+    # When
+    person.send("/start")
+    reply = person.next_bot_message()
+    # Then: the welcome with the main menu, delivered through webhook -> SQS -> worker
+    assert "Креативы за 60 секунд" in text_of(reply)
+    assert RU.categories["photo"] in buttons_of(reply)
+    assert RU.btn_balance in buttons_of(reply)
+    # ... and the HTTP side answers as on AWS
+    assert httpx.get(stack.parts.public_url + "/health").json() == {"status": "ok"}
+
+
+def test_the_chat_page_and_its_api_are_served(stack: LocalStack) -> None:
+    assert stack.emulator is not None
+    page = httpx.get(stack.emulator.url + "/")
+    assert page.status_code == 200 and "Creative Bot" in page.text
+    config = httpx.get(stack.emulator.url + "/_emu/api/config").json()
+    assert config["bot"]["is_bot"] is True
+    assert config["admin_ids"] == [100002]
