@@ -46,7 +46,7 @@ invoke: $(STAMP) ## call a handler in-process: make invoke FN=webhook EVENT=infr
 	$(BIN)/python -m infra.invoke $(FN) $(EVENT)
 
 bench: $(STAMP) ## print the benchmark figures (wallet throughput, import cost)
-	$(BIN)/python -m bench
+	POWERTOOLS_LOG_LEVEL=WARNING $(BIN)/python -m bench
 
 catalog: $(STAMP) ## rebuild the model catalog from ../shared/kie/models.json
 	$(BIN)/python -m infra.catalog

@@ -7,8 +7,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from creativebot import db, maintenance
-from creativebot.config import CronSettings, get_settings
+from creativebot.config import CronSettings, DatabaseOnlySettings, get_settings
 from creativebot.container import ContainerLoop
+from creativebot.db.migrate import migrate
 from creativebot.kie.client import KieClient
 from creativebot.observability import bind_cid, configure_logging, get_tracer, logger, metrics
 
@@ -18,6 +19,9 @@ tracer = get_tracer()
 
 
 async def _run(cron: maintenance.CronInput) -> dict[str, Any]:
+    if cron.task == "migrate":  # after a deploy: aws lambda invoke … --payload '{"task": "migrate"}'
+        applied = await migrate(get_settings(DatabaseOnlySettings).db.database_url.get_secret_value())
+        return {"status": "ok", "applied": [m.file_name for m in applied]}
     settings = get_settings(CronSettings)
     async with KieClient(settings.kie) as kie:
         context = maintenance.CronContext(pool=await db.get_pool(), kie=kie, settings=settings)

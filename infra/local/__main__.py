@@ -41,8 +41,11 @@ def main() -> int:
     if parts.chat_url:
         print(f"Open {parts.chat_url} and type /start.  Ctrl-C stops everything.\n", flush=True)
     done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a developer stops it
+    # Ctrl-C (SIGINT) or SIGTERM stops everything; set explicitly, since a shell starting us in the
+    # background would otherwise leave SIGINT ignored.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, lambda *_: done.set())
+    with contextlib.suppress(KeyboardInterrupt):
         done.wait()
     print("\nStopping…", flush=True)
     stack.stop()

@@ -37,7 +37,7 @@ Step = Callable[[CronContext], Awaitable[int]]
 class CronInput(BaseModel):
     """The Input of the EventBridge Scheduler schedule in template.yaml."""
 
-    task: str = Field(pattern=r"^maintenance$")
+    task: str = Field(pattern=r"^(maintenance|migrate)$")
     scheduled_time: str | None = None
     execution_id: str | None = None
 

@@ -134,6 +134,14 @@ class Copy:
     paysupport: str
     support_fallback: str
     terms: str
+    # --- operators (ADMIN_IDS)
+    admin_stats: str
+    admin_adjust_usage: str
+    admin_adjust_done: str
+    admin_refund_usage: str
+    admin_refund_done: str
+    admin_refunded_notice: str
+    admin_refused: str
     # --- time
     minutes_short: str
     hours_minutes: str
@@ -337,6 +345,22 @@ RU = Copy(
         "5. Незаконный контент запрещён; такие запросы модели отклоняют.\n"
         "6. Вопросы об оплате — /paysupport."
     ),
+    admin_stats=(
+        "📊 <b>Сводка</b>\n\n"
+        "Пользователи: {users} (сегодня новых: {new_users})\n"
+        "Генерации за сутки: {jobs_day} · успешно {succeeded} · ошибок {failed} · в работе {open}\n"
+        "Списано за сутки: {charged}\n"
+        "Пополнено за сутки: {topped_up}\n"
+        "Кредиты KIE: {credits}\n\n"
+        "/adjust &lt;id&gt; &lt;±рубли&gt; &lt;причина&gt; — корректировка баланса\n"
+        "/refund &lt;номер генерации&gt; — вернуть деньги за генерацию"
+    ),
+    admin_adjust_usage="Формат: /adjust &lt;id пользователя&gt; &lt;±рубли&gt; &lt;причина&gt;, например /adjust 12345 +50 компенсация",
+    admin_adjust_done="✅ Баланс пользователя {user}: {amount}. Теперь доступно {available}.",
+    admin_refund_usage="Формат: /refund &lt;номер генерации&gt;, например /refund 123",
+    admin_refund_done="✅ Возврат за генерацию #{job}: {amount} пользователю {user}.",
+    admin_refunded_notice="💸 Возврат за генерацию #{job}: {amount} вернулись на баланс.",
+    admin_refused="⛔ Не выполнено: {reason}",
     minutes_short="{minutes} мин",
     hours_minutes="{hours} ч {minutes} мин",
     seconds_short="{seconds} сек",
@@ -539,6 +563,22 @@ EN = Copy(
         "5. Illegal content is forbidden; the models refuse such requests.\n"
         "6. Payment questions: /paysupport."
     ),
+    admin_stats=(
+        "📊 <b>Summary</b>\n\n"
+        "Users: {users} (new today: {new_users})\n"
+        "Generations in 24 h: {jobs_day} · succeeded {succeeded} · failed {failed} · running {open}\n"
+        "Charged in 24 h: {charged}\n"
+        "Topped up in 24 h: {topped_up}\n"
+        "KIE credits: {credits}\n\n"
+        "/adjust &lt;id&gt; &lt;±roubles&gt; &lt;reason&gt;: correct a balance\n"
+        "/refund &lt;generation number&gt;: refund a generation"
+    ),
+    admin_adjust_usage="Usage: /adjust &lt;user id&gt; &lt;±roubles&gt; &lt;reason&gt;, e.g. /adjust 12345 +50 compensation",
+    admin_adjust_done="✅ Balance of user {user}: {amount}. Now available: {available}.",
+    admin_refund_usage="Usage: /refund &lt;generation number&gt;, e.g. /refund 123",
+    admin_refund_done="✅ Refunded generation #{job}: {amount} to user {user}.",
+    admin_refunded_notice="💸 Refund for generation #{job}: {amount} is back on your balance.",
+    admin_refused="⛔ Not done: {reason}",
     minutes_short="{minutes} min",
     hours_minutes="{hours} h {minutes} min",
     seconds_short="{seconds} s",

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from creativebot import maintenance
 from creativebot.db import Pool
+from creativebot.db.migrate import discover
 from functions.cron import app as cron_app
 from infra.local.lambda_events import scheduler_event
 from tests.helpers import FakeLambdaContext, load_event
@@ -94,3 +95,17 @@ async def test_a_failing_step_is_recorded_and_the_others_still_run(
     assert result["steps"]["broken"] == "failed: RuntimeError"
     assert result["steps"]["prune_cron_runs"] == 0
     assert await pool.fetchval("SELECT status FROM cron_runs") == "failed"
+
+
+@pytest.mark.usefixtures("cron_container")
+def test_the_migrate_task_applies_pending_migrations(
+    lambda_context: FakeLambdaContext, empty_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given: a brand-new database behind DATABASE_URL
+    monkeypatch.setenv("DATABASE_URL", empty_database_url)
+    # When: the operator invokes cron with the migrate task, twice
+    first = cron_app.handler({"task": "migrate"}, lambda_context)
+    second = cron_app.handler({"task": "migrate"}, lambda_context)
+    # Then
+    assert first == {"status": "ok", "applied": [m.file_name for m in discover()]}
+    assert second == {"status": "ok", "applied": []}

@@ -8,6 +8,7 @@ a whole rouble.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from decimal import ROUND_CEILING, Decimal
@@ -168,9 +169,9 @@ class Catalog(_Strict):
         return next((model for model in self.models if model.id == model_id), None)
 
     def offered(self, category: Category) -> list[CatalogModel]:
-        """Available models of a category, free ones first, then by price of the default mode."""
+        """Available models of a category, free ones first, then cheapest first."""
         models = [m for m in self.models if m.available and m.category == category]
-        return sorted(models, key=lambda m: (m.free_per_day == 0, base_credits(m)))
+        return sorted(models, key=lambda m: (m.free_per_day == 0, credit_range(m)[0]))
 
 
 @lru_cache(maxsize=1)
@@ -208,8 +209,14 @@ def credits_for(model: CatalogModel, options: dict[str, Any], prompt: str = "") 
     return credits
 
 
-def base_credits(model: CatalogModel) -> Decimal:
-    return credits_for(model, {}) if model.pricing else Decimal(0)
+def credit_range(model: CatalogModel) -> tuple[Decimal, Decimal]:
+    """The cheapest and the dearest mode of a model (over its step-2 choices), in credits."""
+    if model.pricing is None:
+        return Decimal(0), Decimal(0)
+    names = [option.input for option in model.options]
+    combos = itertools.islice(itertools.product(*(model.choices(option) for option in model.options)), 500)
+    credits = [credits_for(model, dict(zip(names, combo, strict=True))) for combo in combos]
+    return min(credits), max(credits)
 
 
 def rub_kopecks(credits: Decimal, usd_per_credit: Decimal, rub_per_usd: Decimal, markup: Decimal) -> int:
@@ -239,6 +246,13 @@ def price_kopecks(model: CatalogModel, options: dict[str, Any], prompt: str, fac
         factors.rub_per_usd,
         factors.price_markup,
     )
+
+
+def price_range(model: CatalogModel, factors: PriceFactors) -> tuple[int, int]:
+    """The cheapest and the dearest price of a model, in kopecks (for "от 10 ₽" labels)."""
+    low, high = credit_range(model)
+    convert = (factors.kie_usd_per_credit, factors.rub_per_usd, factors.price_markup)
+    return rub_kopecks(low, *convert), rub_kopecks(high, *convert)
 
 
 # --- what goes to KIE ---------------------------------------------------------------------------------

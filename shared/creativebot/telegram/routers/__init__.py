@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from creativebot.telegram.routers import common, fallback, generate, money
+from creativebot.telegram.routers import admin, common, fallback, generate, money
 
 
 def build_routers() -> list[Router]:
-    return [common.build_router(), money.build_router(), generate.build_router(), fallback.build_router()]
+    return [
+        common.build_router(),
+        admin.build_router(),
+        money.build_router(),
+        generate.build_router(),
+        fallback.build_router(),
+    ]

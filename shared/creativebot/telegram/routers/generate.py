@@ -7,7 +7,6 @@ catalog; a button only names what was pressed.
 from __future__ import annotations
 
 import html
-import itertools
 import secrets
 from datetime import UTC, datetime
 from typing import Any
@@ -32,6 +31,7 @@ from creativebot.kie.catalog import (
     default_options,
     load_catalog,
     price_kopecks,
+    price_range,
     violations,
 )
 from creativebot.kie.client import KieClient, KieError
@@ -68,16 +68,10 @@ class Step(StatesGroup):
 
 
 def _price_label(texts: Copy, model: CatalogModel, settings: WorkerSettings) -> str:
-    """The default mode's price, or "от …" when the options change it."""
-    choices = [model.choices(option) for option in model.options]
-    names = [option.input for option in model.options]
-    prices = {
-        price_kopecks(model, dict(zip(names, combo, strict=True)), "", settings.pricing)
-        for combo in itertools.islice(itertools.product(*choices), 200)
-    }
-    lowest = min(prices) if prices else price_kopecks(model, {}, "", settings.pricing)
-    label = format_rub(lowest, texts.lang)
-    return texts.price_from.format(price=label) if len(prices) > 1 else label
+    """The price, or "от …" when the options change it."""
+    low, high = price_range(model, settings.pricing)
+    label = format_rub(low, texts.lang)
+    return texts.price_from.format(price=label) if high > low else label
 
 
 async def _quota(

@@ -1,0 +1,48 @@
+"""``make bench``: wallet throughput and cold-import figures on this machine."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import tempfile
+from pathlib import Path
+
+from bench import imports, wallet
+from creativebot.db.migrate import migrate
+from infra.local.postgres import ensure_database, start_embedded
+
+
+def _database(scratch: Path) -> tuple[str, object | None]:
+    if os.environ.get("DATABASE_URL"):
+        return asyncio.run(ensure_database(os.environ["DATABASE_URL"], "cb_bench", recreate=True)), None
+    server = start_embedded(scratch / "pg")  # durable defaults (fsync on), unlike the test suite's server
+    return asyncio.run(ensure_database(server.get_uri(), "cb_bench", recreate=True)), server
+
+
+def main() -> None:
+    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}")
+    webhook = imports.cold_import_seconds("import functions.webhook.app")
+    aiogram = imports.cold_import_seconds("import aiogram; from aiogram import Bot, Dispatcher")
+    worker = imports.cold_import_seconds("import functions.worker.app")
+    print(
+        f"cold import (median of {imports.RUNS}): webhook {webhook:.2f} s | aiogram {aiogram:.2f} s | worker {worker:.2f} s"
+    )
+    with tempfile.TemporaryDirectory() as scratch:
+        dsn, server = _database(Path(scratch))
+        try:
+            asyncio.run(migrate(dsn))
+            for shared in (False, True):
+                figures = asyncio.run(wallet.run(dsn, shared_wallet=shared))
+                who = "50 users on one wallet" if shared else "50 concurrent users, one wallet each"
+                print(
+                    f"wallet, {who}: {figures.operations} operations in {figures.seconds:.2f} s"
+                    f" = {figures.per_second:,.0f} ops/s (invariants checked after)"
+                )
+        finally:
+            if server is not None:
+                server.cleanup()  # type: ignore[attr-defined]
+
+
+if __name__ == "__main__":
+    main()
