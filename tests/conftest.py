@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -23,8 +24,9 @@ from creativebot.maintenance import CronContext
 from creativebot.worker import reset_runtime
 from infra.local.kie import FakeKieServer
 from infra.local.postgres import drop_database, ensure_database, relax_durability, start_embedded
+from infra.local.sqs import create_fifo_queues
 from infra.local.telegram import EmulatorServer
-from tests.helpers import REGION, FakeLambdaContext, Queues, create_fifo_queues
+from tests.helpers import REGION, FakeLambdaContext, Queues
 
 # Read before any test touches the environment: an external server to use instead of pgserver.
 _EXTERNAL_DATABASE_URL = os.environ.get("DATABASE_URL")
@@ -61,6 +63,19 @@ _CLEARED_ENV = (
     "WELCOME_BONUS_RUB",
     "REFERRAL_BONUS_RUB",
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_function_loops() -> Iterator[None]:
+    """The functions keep one event loop per container; at the end of the run, close them cleanly."""
+    yield
+    for name in ("functions.webhook.app", "functions.kie_callback.app"):
+        module = sys.modules.get(name)
+        if module is not None:
+            module.asgi_handler.close()
+    cron = sys.modules.get("functions.cron.app")
+    if cron is not None:
+        cron.container.close()
 
 
 @pytest.fixture(autouse=True)

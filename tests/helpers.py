@@ -38,25 +38,6 @@ class Queues:
             self.client.delete_message(QueueUrl=self.url, ReceiptHandle=record["receiptHandle"])
 
 
-def create_fifo_queues(client: Any, max_receive_count: int = 5) -> tuple[str, str]:
-    """updates.fifo with a FIFO dead-letter queue, as template.yaml declares them."""
-    dlq_url = client.create_queue(QueueName="updates-dlq.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
-    dlq_arn = client.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    url = client.create_queue(
-        QueueName="updates.fifo",
-        Attributes={
-            "FifoQueue": "true",
-            "VisibilityTimeout": "360",
-            "RedrivePolicy": json.dumps(
-                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receive_count)}
-            ),
-        },
-    )["QueueUrl"]
-    return url, dlq_url
-
-
 @dataclass
 class FakeLambdaContext:
     function_name: str = "creativebot-test"

@@ -84,3 +84,19 @@ class BackgroundServer:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=10)
         self.loop.close()
+
+
+class ServedApp:
+    """Something served by a BackgroundServer (the emulator, the fake KIE): url, start, stop."""
+
+    server: BackgroundServer
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def start(self) -> str:
+        return self.server.start()
+
+    def stop(self) -> None:
+        self.server.stop()

@@ -29,6 +29,7 @@ from infra.local.esm import EventSourceMapping, LocalContext
 from infra.local.lambda_events import scheduler_event
 from infra.local.postgres import ensure_database, start_embedded
 from infra.local.servers import free_port
+from infra.local.sqs import create_fifo_queues
 
 log = logging.getLogger("creativebot.local")
 
@@ -146,18 +147,7 @@ class LocalStack:
         }.items():
             self.env[name] = value
         client = boto3.client("sqs", region_name=self.env["AWS_REGION"], endpoint_url=endpoint)
-        dlq = client.create_queue(QueueName="updates-dlq.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
-        dlq_arn = client.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        url = client.create_queue(
-            QueueName="updates.fifo",
-            Attributes={
-                "FifoQueue": "true",
-                "VisibilityTimeout": str(self.config.queue_visibility_sec),
-                "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"}),
-            },
-        )["QueueUrl"]
+        url, _dlq = create_fifo_queues(client, visibility_sec=self.config.queue_visibility_sec)
         self.env["UPDATES_QUEUE_URL"] = url
         self.parts.queue = f"moto server on {endpoint} (updates.fifo + DLQ)"
 

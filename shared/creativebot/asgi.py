@@ -24,3 +24,10 @@ class LambdaAsgi:
         asyncio.set_event_loop(self.loop)
         response: dict[str, Any] = self.mangum(event, context)
         return response
+
+    def close(self) -> None:
+        """Close what lives on the loop, then the loop (tests; a container never needs it)."""
+        from creativebot.db import close_pool  # noqa: PLC0415 - the webhook must not import asyncpg
+
+        self.loop.run_until_complete(close_pool())
+        self.loop.close()

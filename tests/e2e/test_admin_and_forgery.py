@@ -11,6 +11,7 @@ from creativebot.wallet import Balance
 from infra.local.stack import LocalStack
 from infra.local.telegram.client import ChatUser, text_of
 from tests.e2e.conftest import Database
+from tests.e2e.flows import is_photo, paid_generation, start
 
 ADMIN = 100002  # the stack's default ADMIN_IDS
 USER = 100001
@@ -25,28 +26,14 @@ def admin(stack: LocalStack) -> Iterator[ChatUser]:
 
 
 def _paid_job(person: ChatUser, database: Database) -> int:
-    person.send("/start")
-    person.wait_for_text("Креативы за 60 секунд")
-    database.topup(USER, 20_00)
-    person.press(RU.categories["photo"])
-    person.wait_for(lambda m: "Nano Banana · 4 ₽" in str(m["payload"].get("reply_markup")), what="models")
-    person.press("Nano Banana · 4 ₽")
-    person.wait_for(lambda m: RU.btn_choose in str(m["payload"].get("reply_markup")), what="the card")
-    person.press(RU.btn_choose)
-    person.wait_for_text("Шаг 1/3")
-    person.send("чайка над волной")
-    person.wait_for(lambda m: "Шаг 2/3" in text_of(m), what="step 2/3")
-    person.press(RU.btn_next)
-    person.wait_for(lambda m: "Шаг 3/3" in text_of(m), what="step 3/3")
-    person.press("🚀 Запустить · 4 ₽")
-    person.wait_for(lambda m: m["from_bot"] and "photo" in m["payload"], what="the result")
+    paid_generation(person, database, "чайка над волной")
+    person.wait_for(is_photo, what="the result")
     job_id: int = database.fetchval("SELECT id FROM jobs WHERE user_id = $1", USER)
     return job_id
 
 
 def test_operator_commands_are_invisible_to_ordinary_users(person: ChatUser, database: Database) -> None:
-    person.send("/start")
-    person.wait_for_text("Креативы за 60 секунд")
+    start(person)
     for command in ("/admin", f"/adjust {USER} +500 free money", "/refund 1"):
         person.send(command)
         assert text_of(person.next_bot_message()) == RU.not_understood
@@ -58,8 +45,7 @@ def test_an_admin_adjusts_a_balance_and_refunds_a_generation(
     person: ChatUser, admin: ChatUser, database: Database
 ) -> None:
     job_id = _paid_job(person, database)
-    admin.send("/start")
-    admin.wait_for_text("Креативы за 60 секунд")
+    start(admin)
     admin.send("/admin")
     assert "Генерации за сутки: 1" in text_of(admin.wait_for_text("Сводка"))
     admin.send(f"/adjust {USER} +50 компенсация")
@@ -82,8 +68,7 @@ def test_buttons_naming_someone_elses_job_do_nothing(
 ) -> None:
     job_id = _paid_job(person, database)
     # Given: another person crafts the callback data of Анна's result buttons
-    admin.send("/start")
-    menu = admin.wait_for_text("Креативы за 60 секунд")
+    menu = start(admin)
     before = database.fetchval("SELECT count(*) FROM jobs")
     for action in ("repeat", "edit", "file", "other"):
         admin.press_data(menu["message_id"], f"res:{action}:{job_id}")

@@ -7,9 +7,7 @@ worker loop reads SQS, the fake KIE calls back over HTTP, the callback function 
 from __future__ import annotations
 
 import json
-import struct
 import time
-import zlib
 
 import httpx
 import pytest
@@ -17,181 +15,33 @@ import pytest
 from creativebot.kie.signing import callback_token
 from creativebot.texts import RU
 from creativebot.wallet import Balance
+from infra.local.kie.fake import png
 from infra.local.stack import LocalStack
-from infra.local.telegram.client import ChatUser, Message, buttons_of, text_of
+from infra.local.telegram.client import ChatUser, buttons_of, text_of
 from tests.e2e.conftest import Database
+from tests.e2e.flows import (
+    LAUNCH_4_RUB,
+    NANO_BANANA,
+    is_photo,
+    launch,
+    open_model,
+    paid_generation,
+    start,
+    to_confirm,
+)
 
 USER = 100001
 RUB = 100
+Z_IMAGE_FREE = f"Z-Image · {RU.model_free_suffix}"
 
 
-def _is_photo(message: Message) -> bool:
-    return bool(message["from_bot"] and "photo" in message["payload"])
+def _failure_notice(person: ChatUser) -> str:
+    return text_of(person.wait_for(lambda m: "😔 Не получилось" in text_of(m), what="the failure notice"))
 
 
-def _png(width: int = 64, height: int = 64) -> bytes:
-    """A small real PNG, the kind a person picks from their gallery."""
-    rows = b"".join(b"\x00" + bytes((x * 3) % 256 for x in range(width * 3)) for _ in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data))
-            + kind
-            + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-
-
-def _open_model(person: ChatUser, category: str, model_button: str) -> None:
-    person.send("/start")
-    person.wait_for_text("Креативы за 60 секунд")
-    person.press(RU.categories[category])
-    person.wait_for(lambda m: model_button in buttons_of(m), what=f"a model button {model_button!r}")
-    person.press(model_button)
-    person.wait_for(lambda m: RU.btn_choose in buttons_of(m), what="the model card")
-    person.press(RU.btn_choose)
-
-
-def _launch(person: ChatUser, launch_button: str) -> Message:
-    confirm = person.wait_for(lambda m: "Шаг 3/3" in text_of(m), what="step 3/3")
-    assert launch_button in buttons_of(confirm), buttons_of(confirm)
-    person.press(launch_button)
-    return confirm
-
-
-def test_text_to_image_delivers_a_photo_and_charges_exactly_the_confirmed_price(
-    person: ChatUser, database: Database
-) -> None:
-    # Given: a person with 100 ₽
-    person.send("/start")
-    person.wait_for_text("Креативы за 60 секунд")
-    database.topup(USER, 100 * RUB)
-    # When: Фото -> Nano Banana -> prompt -> format 16:9 -> confirm -> launch
-    _open_model(person, "photo", "Nano Banana · 4 ₽")
-    person.wait_for_text("Шаг 1/3 — Что делаем?")
-    person.send("кот-астронавт в неоновом городе")
-    person.wait_for(lambda m: "Шаг 2/3" in text_of(m), what="step 2/3")
-    person.press("16:9")
-    person.wait_for(lambda m: "✅ 16:9" in buttons_of(m), what="16:9 marked")
-    person.press(RU.btn_next)
-    confirm = _launch(person, "🚀 Запустить · 4 ₽")
-    assert "Цена: 4 ₽" in text_of(confirm)
-    assert "100 ₽ → после запуска: 96 ₽" in text_of(confirm)
-    # Then: a photo arrives, the status message says so, and exactly 4 ₽ left the balance
-    photo = person.wait_for(_is_photo, what="the result photo")
-    assert "Nano Banana" in text_of(photo)
-    assert RU.btn_repeat in buttons_of(photo) and RU.btn_original in buttons_of(photo)
-    person.wait_for(lambda m: RU.status_done in text_of(m), what="the status message edited")
-    assert database.balance(USER) == Balance(96 * RUB, 0)
-    # ... and the history shows the job
-    person.send("/balance")
-    history = person.wait_for_text("Последние операции")
-    assert "Генерация #" in text_of(history) and "Nano Banana: списано 4 ₽" in text_of(history)
-
-
-def test_image_edit_sends_kie_an_upload_url_never_a_telegram_file_url(
-    stack: LocalStack, person: ChatUser, database: Database
-) -> None:
-    person.send("/start")
-    person.wait_for_text("Креативы за 60 секунд")
-    database.topup(USER, 50 * RUB)
-    _open_model(person, "edit", "Nano Banana Edit · 4 ₽")
-    person.wait_for_text("Шаг 1/3 — Фото")
-    person.send_photo(_png(), file_name="me.png", mime_type="image/png")
-    person.wait_for(lambda m: "Получено фото: 1 из 10" in text_of(m), what="photo counted")
-    person.press(RU.btn_next)
-    person.wait_for(lambda m: "Шаг 1/3 — Что делаем?" in text_of(m), what="the prompt step")
-    person.send("замени фон на море")
-    person.wait_for(lambda m: "Шаг 2/3" in text_of(m), what="step 2/3")
-    person.press(RU.btn_next)
-    _launch(person, "🚀 Запустить · 4 ₽")
-    person.wait_for(_is_photo, what="the edited photo")
-    # Then: KIE got its own upload URL; no Telegram file URL (with the bot token) ever left the worker
-    fake = stack.fake_kie.fake
-    assert len(fake.uploads) == 1 and fake.uploads[0]["fileSize"] == len(_png())
-    request = fake.create_requests[-1]
-    assert request["input"]["image_urls"] == [fake.uploads[0]["downloadUrl"]]
-    everything_sent = json.dumps(fake.create_requests)
-    assert "/file/bot" not in everything_sent and stack.env["TELEGRAM_BOT_TOKEN"] not in everything_sent
-
-
-def test_a_failed_generation_tells_why_and_returns_the_money(person: ChatUser, database: Database) -> None:
-    person.send("/start")
-    person.wait_for_text("Креативы за 60 секунд")
-    database.topup(USER, 20 * RUB)
-    _open_model(person, "photo", "Nano Banana · 4 ₽")
-    person.wait_for_text("Шаг 1/3 — Что делаем?")
-    person.send("[fail] закат над морем")
-    person.wait_for(lambda m: "Шаг 2/3" in text_of(m), what="step 2/3")
-    person.press(RU.btn_next)
-    _launch(person, "🚀 Запустить · 4 ₽")
-    notice = person.wait_for(lambda m: "😔 Не получилось" in text_of(m), what="the failure notice")
-    assert "Деньги вернулись на баланс: 4 ₽" in text_of(notice)
-    assert RU.btn_try_again in buttons_of(notice)
-    assert database.balance(USER) == Balance(20 * RUB, 0)
-
-
-def test_a_callback_five_times_charges_and_delivers_once_and_a_forged_one_is_refused(
-    stack: LocalStack, person: ChatUser, database: Database
-) -> None:
-    person.send("/start")
-    person.wait_for_text("Креативы за 60 секунд")
-    database.topup(USER, 20 * RUB)
-    _open_model(person, "photo", "Nano Banana · 4 ₽")
-    person.wait_for_text("Шаг 1/3 — Что делаем?")
-    person.send("[twice] горы в тумане")
-    person.wait_for(lambda m: "Шаг 2/3" in text_of(m), what="step 2/3")
-    person.press(RU.btn_next)
-    _launch(person, "🚀 Запустить · 4 ₽")
-    person.wait_for(_is_photo, what="the result")
-    job_id = database.fetchval("SELECT id FROM jobs WHERE user_id = $1", USER)
-    task_id = database.fetchval("SELECT task_id FROM jobs WHERE id = $1", job_id)
-    body = json.dumps({"code": 200, "msg": "ok", "data": stack.fake_kie.fake.tasks[task_id].record()})
-    url = f"{stack.parts.public_url}/kie/callback/{job_id}"
-    token = callback_token(stack.env["KIE_CALLBACK_SECRET"], job_id)
-    # When: KIE repeats the callback (it already sent it twice), and someone forges one
-    for _ in range(5):
-        assert httpx.post(url, params={"t": token}, content=body).json() == {"code": 200, "msg": "success"}
-    forged = httpx.post(url, params={"t": "f" * 64}, content=body)
-    # Then
-    assert forged.status_code == 403
-    assert database.fetchval("SELECT count(*) FROM ledger WHERE kind = 'charge'") == 1
-    assert len([m for m in person.history() if _is_photo(m)]) == 1
-    assert database.balance(USER).balance == 16 * RUB
-
-
-def test_without_a_callback_cron_settles_via_record_info(
-    stack: LocalStack, person: ChatUser, database: Database
-) -> None:
-    person.send("/start")
-    person.wait_for_text("Креативы за 60 секунд")
-    database.topup(USER, 20 * RUB)
-    _open_model(person, "photo", "Nano Banana · 4 ₽")
-    person.wait_for_text("Шаг 1/3 — Что делаем?")
-    person.send("[nocallback] маяк на рассвете")
-    person.wait_for(lambda m: "Шаг 2/3" in text_of(m), what="step 2/3")
-    person.press(RU.btn_next)
-    _launch(person, "🚀 Запустить · 4 ₽")
-    person.wait_for(lambda m: "Генерирую" in text_of(m), what="the status message")
-    job_id = database.fetchval("SELECT id FROM jobs WHERE user_id = $1", USER)
-    _wait_task(stack, database, job_id, "success")
-    assert database.fetchval("SELECT status FROM jobs WHERE id = $1", job_id) == "submitted"
-    # When: three minutes pass without a word from KIE, and cron runs
-    database.execute("UPDATE jobs SET submitted_at = now() - interval '3 minutes' WHERE id = $1", job_id)
-    result = stack.run_cron_once()
-    # Then
-    assert result["steps"]["reconcile_stale_jobs"] == 1, result
-    person.wait_for(_is_photo, what="the result found by cron")
-    assert database.fetchval("SELECT status FROM jobs WHERE id = $1", job_id) == "succeeded"
-    assert database.balance(USER).balance == 16 * RUB
+def _job_id(database: Database) -> int:
+    job_id: int = database.fetchval("SELECT id FROM jobs WHERE user_id = $1", USER)
+    return job_id
 
 
 def _wait_task(stack: LocalStack, database: Database, job_id: int, *states: str) -> str:
@@ -205,20 +55,114 @@ def _wait_task(stack: LocalStack, database: Database, job_id: int, *states: str)
     raise AssertionError(f"the task never reached {states}")
 
 
+def test_text_to_image_delivers_a_photo_and_charges_exactly_the_confirmed_price(
+    person: ChatUser, database: Database
+) -> None:
+    # Given: a person with 100 ₽
+    start(person)
+    database.topup(USER, 100 * RUB)
+    # When: Фото -> Nano Banana -> prompt -> format 16:9 -> confirm -> launch
+    open_model(person, "photo", NANO_BANANA)
+    person.wait_for_text("Шаг 1/3 — Что делаем?")
+    person.send("кот-астронавт в неоновом городе")
+    person.wait_for(lambda m: "Шаг 2/3" in text_of(m), what="step 2/3")
+    person.press("16:9")
+    person.wait_for(lambda m: "✅ 16:9" in buttons_of(m), what="16:9 marked")
+    person.press(RU.btn_next)
+    confirm = person.wait_for(lambda m: "Шаг 3/3" in text_of(m), what="step 3/3")
+    assert "Цена: 4 ₽" in text_of(confirm)
+    assert "100 ₽ → после запуска: 96 ₽" in text_of(confirm)
+    launch(person, confirm, LAUNCH_4_RUB)
+    # Then: a photo arrives, the status message says so, and exactly 4 ₽ left the balance
+    photo = person.wait_for(is_photo, what="the result photo")
+    assert "Nano Banana" in text_of(photo)
+    assert RU.btn_repeat in buttons_of(photo) and RU.btn_original in buttons_of(photo)
+    person.wait_for(lambda m: RU.status_done in text_of(m), what="the status message edited")
+    assert database.balance(USER) == Balance(96 * RUB, 0)
+    # ... and the history shows the job
+    person.send("/balance")
+    history = person.wait_for_text("Последние операции")
+    assert "Генерация #" in text_of(history) and "Nano Banana: списано 4 ₽" in text_of(history)
+
+
+def test_image_edit_sends_kie_an_upload_url_never_a_telegram_file_url(
+    stack: LocalStack, person: ChatUser, database: Database
+) -> None:
+    picture = png(64, 64, b"a selfie")
+    start(person)
+    database.topup(USER, 50 * RUB)
+    open_model(person, "edit", "Nano Banana Edit · 4 ₽")
+    person.wait_for_text("Шаг 1/3 — Фото")
+    person.send_photo(picture, file_name="me.png", mime_type="image/png")
+    person.wait_for(lambda m: "Получено фото: 1 из 10" in text_of(m), what="photo counted")
+    person.press(RU.btn_next)
+    confirm = to_confirm(person, "замени фон на море")
+    launch(person, confirm, LAUNCH_4_RUB)
+    person.wait_for(is_photo, what="the edited photo")
+    # Then: KIE got its own upload URL; no Telegram file URL (with the bot token) ever left the worker
+    assert stack.fake_kie is not None
+    fake = stack.fake_kie.fake
+    assert len(fake.uploads) == 1 and fake.uploads[0]["fileSize"] == len(picture)
+    request = fake.create_requests[-1]
+    assert request["input"]["image_urls"] == [fake.uploads[0]["downloadUrl"]]
+    everything_sent = json.dumps(fake.create_requests)
+    assert "/file/bot" not in everything_sent and stack.env["TELEGRAM_BOT_TOKEN"] not in everything_sent
+
+
+def test_a_failed_generation_tells_why_and_returns_the_money(person: ChatUser, database: Database) -> None:
+    paid_generation(person, database, "[fail] закат над морем")
+    notice = _failure_notice(person)
+    assert "Деньги вернулись на баланс: 4 ₽" in notice
+    assert database.balance(USER) == Balance(20 * RUB, 0)
+    assert RU.btn_try_again in buttons_of(person.wait_for(lambda m: "😔" in text_of(m)))
+
+
+def test_a_callback_five_times_charges_and_delivers_once_and_a_forged_one_is_refused(
+    stack: LocalStack, person: ChatUser, database: Database
+) -> None:
+    paid_generation(person, database, "[twice] горы в тумане")
+    person.wait_for(is_photo, what="the result")
+    job_id = _job_id(database)
+    task_id = database.fetchval("SELECT task_id FROM jobs WHERE id = $1", job_id)
+    assert stack.fake_kie is not None
+    body = json.dumps({"code": 200, "msg": "ok", "data": stack.fake_kie.fake.tasks[task_id].record()})
+    url = f"{stack.parts.public_url}/kie/callback/{job_id}"
+    token = callback_token(stack.env["KIE_CALLBACK_SECRET"], job_id)
+    # When: KIE repeats the callback (it already sent it twice), and someone forges one
+    for _ in range(5):
+        assert httpx.post(url, params={"t": token}, content=body).json() == {"code": 200, "msg": "success"}
+    forged = httpx.post(url, params={"t": "f" * 64}, content=body)
+    # Then
+    assert forged.status_code == 403
+    assert database.fetchval("SELECT count(*) FROM ledger WHERE kind = 'charge'") == 1
+    assert len([m for m in person.history() if is_photo(m)]) == 1
+    assert database.balance(USER).balance == 16 * RUB
+
+
+def test_without_a_callback_cron_settles_via_record_info(
+    stack: LocalStack, person: ChatUser, database: Database
+) -> None:
+    paid_generation(person, database, "[nocallback] маяк на рассвете")
+    person.wait_for(lambda m: "Генерирую" in text_of(m), what="the status message")
+    job_id = _job_id(database)
+    _wait_task(stack, database, job_id, "success")
+    assert database.fetchval("SELECT status FROM jobs WHERE id = $1", job_id) == "submitted"
+    # When: three minutes pass without a word from KIE, and cron runs
+    database.execute("UPDATE jobs SET submitted_at = now() - interval '3 minutes' WHERE id = $1", job_id)
+    result = stack.run_cron_once()
+    # Then
+    assert result["steps"]["reconcile_stale_jobs"] == 1, result
+    person.wait_for(is_photo, what="the result found by cron")
+    assert database.fetchval("SELECT status FROM jobs WHERE id = $1", job_id) == "succeeded"
+    assert database.balance(USER).balance == 16 * RUB
+
+
 def test_a_timed_out_job_is_released_and_a_late_result_is_delivered_free(
     stack: LocalStack, person: ChatUser, database: Database
 ) -> None:
-    person.send("/start")
-    person.wait_for_text("Креативы за 60 секунд")
-    database.topup(USER, 20 * RUB)
-    _open_model(person, "photo", "Nano Banana · 4 ₽")
-    person.wait_for_text("Шаг 1/3 — Что делаем?")
-    person.send("[stuck] северное сияние")
-    person.wait_for(lambda m: "Шаг 2/3" in text_of(m), what="step 2/3")
-    person.press(RU.btn_next)
-    _launch(person, "🚀 Запустить · 4 ₽")
+    paid_generation(person, database, "[stuck] северное сияние")
     person.wait_for(lambda m: "Генерирую" in text_of(m), what="the status message")
-    job_id = database.fetchval("SELECT id FROM jobs WHERE user_id = $1", USER)
+    job_id = _job_id(database)
     task_id = _wait_task(stack, database, job_id, "generating")
     # When: 31 minutes pass and cron runs
     database.execute(
@@ -228,22 +172,20 @@ def test_a_timed_out_job_is_released_and_a_late_result_is_delivered_free(
     )
     stack.run_cron_once()
     # Then: the user is told and the money is back
-    notice = person.wait_for(lambda m: "😔 Не получилось" in text_of(m), what="the timeout notice")
-    assert "не ответила за 30 минут" in text_of(notice)
+    assert "не ответила за 30 минут" in _failure_notice(person)
     assert database.balance(USER) == Balance(20 * RUB, 0)
     # When: the result turns up after all
     assert stack.fake_kie is not None
     stack.fake_kie.server.call(stack.fake_kie.fake.finish(task_id))
     # Then: delivered, free
-    photo = person.wait_for(_is_photo, what="the late result")
+    photo = person.wait_for(is_photo, what="the late result")
     assert "бесплатно" in text_of(photo)
     assert database.balance(USER) == Balance(20 * RUB, 0)
     assert database.fetchval("SELECT count(*) FROM ledger WHERE kind = 'charge'") == 0
 
 
 def test_free_generations_then_the_next_one_asks_for_money(person: ChatUser, database: Database) -> None:
-    person.send("/start")
-    person.wait_for_text("Креативы за 60 секунд")
+    start(person)
     # Given: four of today's five free Z-Image runs already used
     database.execute(
         "INSERT INTO free_quota (user_id, model_id, day, used)"
@@ -251,14 +193,11 @@ def test_free_generations_then_the_next_one_asks_for_money(person: ChatUser, dat
         USER,
     )
     # When: the fifth is free
-    _open_model(person, "photo", f"Z-Image · {RU.model_free_suffix}")
-    person.wait_for_text("Шаг 1/3 — Что делаем?")
-    person.send("лиса в снегу")
-    person.wait_for(lambda m: "Шаг 2/3" in text_of(m), what="step 2/3")
-    person.press(RU.btn_next)
-    confirm = _launch(person, RU.btn_launch_free)
+    open_model(person, "photo", Z_IMAGE_FREE)
+    confirm = to_confirm(person, "лиса в снегу")
     assert "осталось 1 из 5" in text_of(confirm)
-    photo = person.wait_for(_is_photo, what="the free result")
+    launch(person, confirm, RU.btn_launch_free)
+    photo = person.wait_for(is_photo, what="the free result")
     assert RU.result_free in text_of(photo)
     # Then: the sixth asks for money (and the person has none, so: top up or something cheaper)
     person.press(RU.btn_repeat)
@@ -271,74 +210,54 @@ def test_free_generations_then_the_next_one_asks_for_money(person: ChatUser, dat
     assert database.fetchval("SELECT count(*) FROM jobs WHERE payment = 'free'") == 1
 
 
-def test_bad_prompts_get_a_clear_message_and_the_step_repeats(person: ChatUser, database: Database) -> None:
-    person.send("/start")
-    person.wait_for_text("Креативы за 60 секунд")
-    database.topup(USER, 10 * RUB)
-    _open_model(person, "photo", f"Z-Image · {RU.model_free_suffix}")
+def test_bad_prompts_get_a_clear_message_and_the_step_repeats(person: ChatUser) -> None:
+    start(person)
+    open_model(person, "photo", Z_IMAGE_FREE)
     person.wait_for_text("Шаг 1/3 — Что делаем?")
     person.send("x" * 1001)  # Z-Image takes up to 1000 characters
     assert "Слишком длинно: 1001 символов" in text_of(person.next_bot_message())
-    person.send_photo(_png())
+    person.send_photo(png(8, 8, b"not a prompt"))
     assert text_of(person.next_bot_message()) == RU.prompt_expected
     with pytest.raises(httpx.HTTPStatusError):
         person.send("   ")  # like Telegram's apps, the emulator does not send a blank message
     person.send("лиса")
-    person.wait_for(lambda m: "Шаг 2/3" in text_of(m), what="step 2/3 after a valid prompt")
+    screen = person.wait_for(lambda m: "Шаг 2/3" in text_of(m), what="step 2/3 after a valid prompt")
     # A forged option index (no such value) just shows the screen again
-    screen = person.wait_for(lambda m: "Шаг 2/3" in text_of(m))
     person.press_data(screen["message_id"], "opt:0:99")
     person.press(RU.btn_next)
     person.wait_for(lambda m: "Шаг 3/3" in text_of(m), what="step 3/3")
 
 
-def test_a_double_tap_on_launch_starts_one_job(
-    stack: LocalStack, person: ChatUser, database: Database
-) -> None:
-    person.send("/start")
-    person.wait_for_text("Креативы за 60 секунд")
+def test_a_double_tap_on_launch_starts_one_job(person: ChatUser, database: Database) -> None:
+    start(person)
     database.topup(USER, 20 * RUB)
-    _open_model(person, "photo", "Nano Banana · 4 ₽")
-    person.wait_for_text("Шаг 1/3 — Что делаем?")
-    person.send("два тапа")
-    person.wait_for(lambda m: "Шаг 2/3" in text_of(m), what="step 2/3")
-    person.press(RU.btn_next)
-    confirm = person.wait_for(lambda m: "Шаг 3/3" in text_of(m), what="step 3/3")
-    launch = next(
+    open_model(person, "photo", NANO_BANANA)
+    confirm = to_confirm(person, "два тапа")
+    launch_data = next(
         b["callback_data"]
         for row in confirm["payload"]["reply_markup"]["inline_keyboard"]
         for b in row
         if b["text"].startswith("🚀")
     )
-    person.press_data(confirm["message_id"], launch)
-    person.press_data(confirm["message_id"], launch)
-    person.wait_for(_is_photo, what="the result")
+    person.press_data(confirm["message_id"], launch_data)
+    person.press_data(confirm["message_id"], launch_data)
+    person.wait_for(is_photo, what="the result")
     person.wait_for(lambda m: RU.already_launched in text_of(m), what="the second tap answered")
     assert database.fetchval("SELECT count(*) FROM jobs") == 1
     assert database.balance(USER).balance == 16 * RUB
 
 
 def test_kie_out_of_credits_tells_the_user_and_returns_the_money(
-    stack: LocalStack, person: ChatUser, database: Database
+    person: ChatUser, database: Database
 ) -> None:
-    person.send("/start")
-    person.wait_for_text("Креативы за 60 секунд")
-    database.topup(USER, 20 * RUB)
-    _open_model(person, "photo", "Nano Banana · 4 ₽")
-    person.wait_for_text("Шаг 1/3 — Что делаем?")
-    person.send("[402] дорогой запрос")
-    person.wait_for(lambda m: "Шаг 2/3" in text_of(m), what="step 2/3")
-    person.press(RU.btn_next)
-    _launch(person, "🚀 Запустить · 4 ₽")
-    notice = person.wait_for(lambda m: "😔 Не получилось" in text_of(m), what="the failure notice")
-    assert RU.fail_busy in text_of(notice)
+    paid_generation(person, database, "[402] дорогой запрос")
+    assert RU.fail_busy in _failure_notice(person)
     assert database.balance(USER) == Balance(20 * RUB, 0)
     assert database.fetchval("SELECT fail_code FROM jobs") == "kie_402"
 
 
 def test_a_stars_top_up_credits_the_wallet_once(person: ChatUser, database: Database) -> None:
-    person.send("/start")
-    person.wait_for_text("Креативы за 60 секунд")
+    start(person)
     person.press(RU.btn_balance)
     person.wait_for(lambda m: RU.btn_topup in buttons_of(m), what="the balance screen")
     person.press(RU.btn_topup)
@@ -350,7 +269,5 @@ def test_a_stars_top_up_credits_the_wallet_once(person: ChatUser, database: Data
     receipt = person.wait_for_text("Оплата прошла")
     assert "+150 ₽" in text_of(receipt)
     assert database.balance(USER).balance == 150 * RUB
-    assert (
-        database.fetchval("SELECT payment_id FROM ledger WHERE kind = 'topup'")
-        == paid["telegram_payment_charge_id"]
-    )
+    charge_id = paid["telegram_payment_charge_id"]
+    assert database.fetchval("SELECT payment_id FROM ledger WHERE kind = 'topup'") == charge_id

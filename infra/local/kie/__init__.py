@@ -5,10 +5,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from infra.local.kie.fake import FakeKie, build_app
-from infra.local.servers import BackgroundServer
+from infra.local.servers import BackgroundServer, ServedApp
 
 
-class FakeKieServer:
+class FakeKieServer(ServedApp):
     def __init__(
         self,
         api_key: str,
@@ -27,16 +27,6 @@ class FakeKieServer:
     async def _app(self) -> web.Application:
         self.fake.base_url = self.server.url
         return build_app(self.fake)
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def start(self) -> str:
-        return self.server.start()
-
-    def stop(self) -> None:
-        self.server.stop()
 
 
 __all__ = ["FakeKie", "FakeKieServer"]

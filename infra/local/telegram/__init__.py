@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from infra.local.servers import BackgroundServer
+from infra.local.servers import BackgroundServer, ServedApp
 from infra.local.telegram.emulator import TelegramEmulator
 from infra.local.telegram.webapp import build_app
 
 
-class EmulatorServer:
+class EmulatorServer(ServedApp):
     """The emulator served from a background thread: ``start()`` returns the base URL."""
 
     def __init__(
@@ -31,16 +31,6 @@ class EmulatorServer:
     async def _app(self) -> web.Application:
         self.emulator.public_url = self.server.url
         return build_app(self.emulator, admin_ids=self.admin_ids)
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def start(self) -> str:
-        return self.server.start()
-
-    def stop(self) -> None:
-        self.server.stop()
 
 
 __all__ = ["EmulatorServer", "TelegramEmulator"]

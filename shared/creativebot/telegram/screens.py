@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from aiogram.exceptions import TelegramBadRequest
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 
 from creativebot.observability import log_event
@@ -30,3 +31,14 @@ async def show(
             return await target.bot.send_message(target.from_user.id, text, reply_markup=markup)
         return await message.answer(text, reply_markup=markup)
     return await target.answer(text, reply_markup=markup)
+
+
+async def notify(bot: Bot, chat_id: int, text: str) -> bool:
+    """A message to someone other than the sender (a referrer, a refunded user). They may have blocked
+    the bot or never started it: that is logged, not raised, so the sender's own action still succeeds."""
+    try:
+        await bot.send_message(chat_id, text)
+    except (TelegramForbiddenError, TelegramBadRequest) as exc:
+        log_event("NOTICE_UNDELIVERED", level="warning", error=type(exc).__name__)
+        return False
+    return True

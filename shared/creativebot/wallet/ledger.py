@@ -299,48 +299,35 @@ async def _active_hold(conn: Connection, user_id: int, ref: str, settling: str) 
     return held
 
 
-async def charge(db: Pool | Connection, user_id: int, ref: str) -> Result:
-    """Spend the hold ``ref`` (all of it): balance and held go down together."""
+async def _settle_hold(db: Pool | Connection, user_id: int, ref: str, kind: str) -> Result:
     async with transaction(db) as conn:
         wallet = await _lock_wallet(conn, user_id)
-        existing = await _existing(conn, "charge", ref)
+        existing = await _existing(conn, kind, ref)
         if existing is not None:
             return _repeat(existing, user_id, wallet)
-        held = await _active_hold(conn, user_id, ref, "charge")
+        held = await _active_hold(conn, user_id, ref, kind)
         return await _write(
             conn,
             wallet,
             user_id=user_id,
-            kind="charge",
-            amount=-held.held_delta,
+            kind=kind,
+            amount=-held.held_delta if kind == "charge" else 0,
             held_delta=-held.held_delta,
             ref=ref,
             job_id=held.job_id,
             payment_id=None,
             meta=held.meta,
         )
+
+
+async def charge(db: Pool | Connection, user_id: int, ref: str) -> Result:
+    """Spend the hold ``ref`` (all of it): balance and held go down together."""
+    return await _settle_hold(db, user_id, ref, "charge")
 
 
 async def release(db: Pool | Connection, user_id: int, ref: str) -> Result:
     """Give the hold ``ref`` back to the available money."""
-    async with transaction(db) as conn:
-        wallet = await _lock_wallet(conn, user_id)
-        existing = await _existing(conn, "release", ref)
-        if existing is not None:
-            return _repeat(existing, user_id, wallet)
-        held = await _active_hold(conn, user_id, ref, "release")
-        return await _write(
-            conn,
-            wallet,
-            user_id=user_id,
-            kind="release",
-            amount=0,
-            held_delta=-held.held_delta,
-            ref=ref,
-            job_id=held.job_id,
-            payment_id=None,
-            meta=held.meta,
-        )
+    return await _settle_hold(db, user_id, ref, "release")
 
 
 async def refund(db: Pool | Connection, user_id: int, ref: str) -> Result:

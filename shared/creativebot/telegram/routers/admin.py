@@ -10,7 +10,6 @@ import re
 import secrets
 
 from aiogram import Bot, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import BaseFilter, Command, CommandObject
 from aiogram.types import Message
 
@@ -19,6 +18,7 @@ from creativebot.config import WorkerSettings
 from creativebot.db import Pool
 from creativebot.kie.client import KieClient, KieError
 from creativebot.observability import log_event
+from creativebot.telegram.screens import notify
 from creativebot.texts import Copy, copy_for, format_rub
 from creativebot.users import User
 from creativebot.wallet import WalletError, adjust, refund
@@ -108,13 +108,8 @@ async def refund_job(
     )
     if not result.repeated:
         their = copy_for(job.language)
-        try:
-            await bot.send_message(
-                job.chat_id,
-                their.admin_refunded_notice.format(job=job.id, amount=format_rub(amount, their.lang)),
-            )
-        except TelegramAPIError as exc:
-            log_event("REFUND_NOTICE_FAIL", level="warning", error=type(exc).__name__)
+        notice = their.admin_refunded_notice.format(job=job.id, amount=format_rub(amount, their.lang))
+        await notify(bot, job.chat_id, notice)
 
 
 def build_router() -> Router:

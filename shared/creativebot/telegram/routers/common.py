@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from creativebot.config import WorkerSettings
 from creativebot.db import Pool, transaction
-from creativebot.observability import log_event
 from creativebot.telegram.callbacks import Menu
 from creativebot.telegram.keyboards import back_to_menu, main_menu
-from creativebot.telegram.screens import show
+from creativebot.telegram.screens import notify, show
 from creativebot.texts import Copy, copy_for, format_rub
 from creativebot.users import User
 from creativebot.wallet import bonus, referrals
@@ -63,13 +61,7 @@ async def start(
         language = await pool.fetchval("SELECT language FROM users WHERE id = $1", referrer)
         their = copy_for(language)
         reward = settings.wallet.referral_bonus_rub * 100
-        try:
-            await bot.send_message(
-                referrer, their.referral_reward.format(amount=format_rub(reward, their.lang))
-            )
-        except TelegramAPIError as exc:
-            # The referrer may have blocked the bot; the bonus is on the balance either way.
-            log_event("REFERRAL_NOTICE_FAIL", level="warning", error=type(exc).__name__)
+        await notify(bot, referrer, their.referral_reward.format(amount=format_rub(reward, their.lang)))
 
 
 async def main_menu_screen(event: Message | CallbackQuery, state: FSMContext, texts: Copy) -> None:

@@ -101,6 +101,18 @@ async def _expired(event: Message | CallbackQuery, state: FSMContext, texts: Cop
     )
 
 
+async def _draft(
+    event: Message | CallbackQuery, state: FSMContext, texts: Copy
+) -> tuple[dict[str, Any], CatalogModel] | None:
+    """The wizard's draft and its model; None, after telling the user, when the draft has expired."""
+    data = await state.get_data()
+    model = _model_or_none(data.get("model"))
+    if model is None:
+        await _expired(event, state, texts)
+        return None
+    return data, model
+
+
 # --- categories and model cards -----------------------------------------------------------------------
 
 
@@ -253,9 +265,11 @@ def _image_of(message: Message) -> tuple[str, int | None, str, str] | None:
 
 
 async def photo_received(message: Message, state: FSMContext, texts: Copy, bot: Bot, kie: KieClient) -> None:
-    data = await state.get_data()
-    model = _model_or_none(data.get("model"))
-    if model is None or model.images is None:
+    draft = await _draft(message, state, texts)
+    if draft is None:
+        return
+    data, model = draft
+    if model.images is None:
         await _expired(message, state, texts)
         return
     image = _image_of(message)
@@ -311,9 +325,11 @@ async def photo_received(message: Message, state: FSMContext, texts: Copy, bot: 
 
 
 async def photos_done(callback: CallbackQuery, state: FSMContext, texts: Copy) -> None:
-    data = await state.get_data()
-    model = _model_or_none(data.get("model"))
-    if model is None or model.images is None:
+    draft = await _draft(callback, state, texts)
+    if draft is None:
+        return
+    data, model = draft
+    if model.images is None:
         await _expired(callback, state, texts)
         return
     if len(data.get("images", [])) < model.images.min:
@@ -343,11 +359,10 @@ def _prompt_problem(texts: Copy, model: CatalogModel, text: str) -> str | None:
 async def prompt_received(
     message: Message, state: FSMContext, texts: Copy, user: User, pool: Pool, settings: WorkerSettings
 ) -> None:
-    data = await state.get_data()
-    model = _model_or_none(data.get("model"))
-    if model is None:
-        await _expired(message, state, texts)
+    draft = await _draft(message, state, texts)
+    if draft is None:
         return
+    _data, model = draft
     text = message.text or ""
     problem = _prompt_problem(texts, model, text)
     if problem:
@@ -365,11 +380,10 @@ async def prompt_expected(message: Message, texts: Copy) -> None:
 async def skip_prompt(
     callback: CallbackQuery, state: FSMContext, texts: Copy, user: User, pool: Pool, settings: WorkerSettings
 ) -> None:
-    data = await state.get_data()
-    model = _model_or_none(data.get("model"))
-    if model is None:
-        await _expired(callback, state, texts)
+    draft = await _draft(callback, state, texts)
+    if draft is None:
         return
+    _data, model = draft
     if model.prompt_required:
         await show(callback, texts.prompt_empty, None, screen="prompt_required")
         return
@@ -431,11 +445,10 @@ async def _format_screen(
 async def option_picked(
     callback: CallbackQuery, callback_data: OptionPick, state: FSMContext, texts: Copy
 ) -> None:
-    data = await state.get_data()
-    model = _model_or_none(data.get("model"))
-    if model is None:
-        await _expired(callback, state, texts)
+    draft = await _draft(callback, state, texts)
+    if draft is None:
         return
+    data, model = draft
     if not 0 <= callback_data.option < len(model.options):
         await _format_screen(callback, state, texts, model)
         return
@@ -452,11 +465,10 @@ async def option_picked(
 async def format_done(
     callback: CallbackQuery, state: FSMContext, texts: Copy, user: User, pool: Pool, settings: WorkerSettings
 ) -> None:
-    data = await state.get_data()
-    model = _model_or_none(data.get("model"))
-    if model is None:
-        await _expired(callback, state, texts)
+    draft = await _draft(callback, state, texts)
+    if draft is None:
         return
+    data, model = draft
     broken = violations(model, data.get("options", {}))
     if broken:
         assert isinstance(callback.message, Message)
@@ -466,11 +478,10 @@ async def format_done(
 
 
 async def back_to_prompt(callback: CallbackQuery, state: FSMContext, texts: Copy) -> None:
-    data = await state.get_data()
-    model = _model_or_none(data.get("model"))
-    if model is None:
-        await _expired(callback, state, texts)
+    draft = await _draft(callback, state, texts)
+    if draft is None:
         return
+    _data, model = draft
     await state.set_state(Step.prompt)
     await _step_one(callback, state, texts, model)
 
