@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramEntityTooLarge
+from aiogram.exceptions import TelegramBadRequest, TelegramEntityTooLarge, TelegramForbiddenError
 from aiogram.types import (
     BufferedInputFile,
     InlineKeyboardMarkup,
@@ -192,10 +192,14 @@ async def deliver(pool: Pool, bot: Bot, job_id: int, *, timeout_min: int) -> boo
             return False
         texts = copy_for(job.language)
         model = load_catalog().get(job.model_id)
-        if job.deliverable:
-            await _send_results(bot, job, model, texts)
-        else:
-            await _send_failure(bot, job, model, texts, timeout_min)
+        try:
+            if job.deliverable:
+                await _send_results(bot, job, model, texts)
+            else:
+                await _send_failure(bot, job, model, texts, timeout_min)
+        except TelegramForbiddenError as gone:
+            # The user blocked the bot: retrying cannot help and would hold up the chat's queue.
+            log_event("DELIVERY_UNDELIVERABLE", level="warning", job_id=job_id, reason=gone.message)
         await jobs.mark_delivered(conn, job.id)
     log_event(
         "DELIVERY_OK",

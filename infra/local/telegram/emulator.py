@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import mimetypes
 import secrets
 import struct
 import threading
@@ -726,7 +727,11 @@ class TelegramEmulator:
             limit = UPLOAD_PHOTO_LIMIT if kind == "photo" else UPLOAD_OTHER_LIMIT
             if len(upload.data) > limit:
                 raise ApiError(413, "Request Entity Too Large")
-            return self.store_file(upload.data, upload.content_type, upload.filename, kind + "s")
+            # Like Telegram, tell the type from the file when the client did not say.
+            mime = upload.content_type
+            if mime == "application/octet-stream":
+                mime = mimetypes.guess_type(upload.filename)[0] or mime
+            return self.store_file(upload.data, mime, upload.filename, kind + "s")
         if not value:
             raise bad_request(f"there is no {kind} in the request")
         if value in self.files:
