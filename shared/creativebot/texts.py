@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 DEFAULT_LANGUAGE = "ru"
-LANGUAGES = ("ru", "en")
 
 
 @dataclass(frozen=True)
@@ -62,6 +61,7 @@ class Copy:
     prompt_empty: str
     prompt_too_long: str
     prompt_too_short: str
+    characters: str
     prompt_expected: str
     # --- step 2: format
     step_format: str
@@ -224,8 +224,9 @@ RU = Copy(
     prompt_optional_hint="\n\nОписание можно пропустить.",
     prompt_current="\n\nСейчас:\n<blockquote>{prompt}</blockquote>",
     prompt_empty="Описание пустое. Напишите, что должно получиться.",
-    prompt_too_long="Слишком длинно: {length} символов, а модель принимает до {max}. Сократите описание и пришлите ещё раз.",
-    prompt_too_short="Слишком коротко: нужно хотя бы {min} символа. Опишите подробнее.",
+    prompt_too_long="Слишком длинно: {length} {characters}, а модель принимает до {max}. Сократите описание и пришлите ещё раз.",
+    prompt_too_short="Слишком коротко: нужно хотя бы {min} {characters}. Опишите подробнее.",
+    characters="символ|символа|символов",
     prompt_expected="Сейчас нужен текст — опишите, что должно получиться.",
     step_format="⚙️ <b>Шаг 2/3 — Формат</b>\n\nВыберите параметры (✅ — выбрано) и нажмите «Дальше».",
     option_names={
@@ -442,8 +443,9 @@ EN = Copy(
     prompt_optional_hint="\n\nYou may skip the description.",
     prompt_current="\n\nNow:\n<blockquote>{prompt}</blockquote>",
     prompt_empty="The description is empty. Write what the result should be.",
-    prompt_too_long="Too long: {length} characters, the model takes up to {max}. Please shorten it and send again.",
-    prompt_too_short="Too short: at least {min} characters, please.",
+    prompt_too_long="Too long: {length} {characters}, the model takes up to {max}. Please shorten it and send again.",
+    prompt_too_short="Too short: at least {min} {characters}, please.",
+    characters="character|characters",
     prompt_expected="Text is needed now: describe what the result should be.",
     step_format="⚙️ <b>Step 2/3: Format</b>\n\nPick the settings (✅ marks the choice), then tap “Next”.",
     option_names={

@@ -33,9 +33,19 @@ _STACK_DECIDES = (
 
 
 @pytest.fixture
-def stack(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalStack]:
+def stack_env() -> dict[str, str]:
+    """Extra environment for the stack; a test module overrides this fixture to set bonuses etc."""
+    return {}
+
+
+@pytest.fixture
+def stack(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch, stack_env: dict[str, str]
+) -> Iterator[LocalStack]:
     for name in _STACK_DECIDES:
         monkeypatch.delenv(name, raising=False)
+    for name, value in stack_env.items():
+        monkeypatch.setenv(name, value)
     saved = dict(os.environ)
     config = StackConfig.ephemeral(
         tmp_path / "local",

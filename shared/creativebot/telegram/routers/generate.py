@@ -49,7 +49,7 @@ from creativebot.telegram.callbacks import (
 )
 from creativebot.telegram.keyboards import main_menu
 from creativebot.telegram.screens import show
-from creativebot.texts import Copy, format_duration, format_rub
+from creativebot.texts import Copy, format_duration, format_rub, plural
 from creativebot.users import User
 from creativebot.wallet import InsufficientFunds, balance_of, free_quota
 
@@ -350,9 +350,12 @@ def _prompt_problem(texts: Copy, model: CatalogModel, text: str) -> str | None:
     if not stripped and model.prompt_required:
         return texts.prompt_empty
     if len(stripped) > highest:
-        return texts.prompt_too_long.format(length=len(stripped), max=highest)
+        characters = plural(texts.lang, len(stripped), texts.characters)
+        return texts.prompt_too_long.format(length=len(stripped), max=highest, characters=characters)
     if stripped and len(stripped) < lowest:
-        return texts.prompt_too_short.format(min=lowest)
+        return texts.prompt_too_short.format(
+            min=lowest, characters=plural(texts.lang, lowest, texts.characters)
+        )
     return None
 
 
