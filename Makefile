@@ -42,7 +42,7 @@ migrate: $(STAMP) ## apply database migrations to DATABASE_URL (or the embedded 
 set-webhook: $(STAMP) ## point Telegram at PUBLIC_BASE_URL/telegram/webhook (DROP=1 drops pending updates)
 	$(BIN)/python -m creativebot.telegram.set_webhook $(if $(DROP),--drop-pending-updates,)
 
-invoke: $(STAMP) ## call a handler in-process: make invoke FN=webhook EVENT=infra/events/webhook_update.json
+invoke: $(STAMP) ## call a handler in-process: make invoke FN=webhook EVENT=infra/events/http_api_webhook_start.json
 	$(BIN)/python -m infra.invoke $(FN) $(EVENT)
 
 bench: $(STAMP) ## print the benchmark figures (wallet throughput, import cost)
