@@ -18,7 +18,7 @@ import secrets
 import threading
 import time
 from collections.abc import MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +59,12 @@ class StackConfig:
     @classmethod
     def ephemeral(cls, data_dir: Path, **overrides: Any) -> StackConfig:
         """Every port free and chosen now: for tests and parallel stacks."""
-        ports = {name: free_port() for name in ("port", "emulator_port", "kie_port", "sqs_port")}
-        return cls(data_dir=data_dir, **{**ports, **overrides})
+        return cls(data_dir=data_dir, **overrides).on_free_ports()
+
+    def on_free_ports(self) -> StackConfig:
+        return replace(
+            self, port=free_port(), emulator_port=free_port(), kie_port=free_port(), sqs_port=free_port()
+        )
 
 
 @dataclass
@@ -151,14 +155,14 @@ class LocalStack:
         self.env["UPDATES_QUEUE_URL"] = url
         self.parts.queue = f"moto server on {endpoint} (updates.fifo + DLQ)"
 
-    def _telegram(self) -> None:
+    def _telegram(self, highest_update_id: int) -> None:
         if self.env.get("TELEGRAM_API_BASE"):
             self.parts.telegram = f"TELEGRAM_API_BASE {self.env['TELEGRAM_API_BASE']}"
             return
         if self.env.get("TELEGRAM_BOT_TOKEN"):
             self.parts.telegram = "real Telegram (api.telegram.org)"
             return
-        from infra.local.telegram import EmulatorServer  # noqa: PLC0415
+        from infra.local.telegram import FIRST_UPDATE_ID, EmulatorServer  # noqa: PLC0415
 
         admins = tuple(
             int(x) for x in self.env.setdefault("ADMIN_IDS", DEFAULT_ADMIN).split(",") if x.strip()
@@ -169,6 +173,8 @@ class LocalStack:
             port=self.config.emulator_port,
             admin_ids=admins,
             webhook_retry_base=self.config.webhook_retry_base,
+            # The data outlives the emulator: an update id the bot already handled would be skipped.
+            first_update_id=max(FIRST_UPDATE_ID, highest_update_id + 1),
         )
         self.emulator.start()
         self._closers.append(self.emulator.stop)
@@ -206,18 +212,17 @@ class LocalStack:
         self.env.setdefault("PUBLIC_BASE_URL", f"http://{self.config.host}:{self.config.port}")
         self.parts.public_url = self.env["PUBLIC_BASE_URL"]
         self._database()
+        highest_update_id = asyncio.run(_migrate(self.env["DATABASE_URL"]))
         self._queue()
-        self._telegram()
+        self._telegram(highest_update_id)
         self._kie()
 
         from creativebot import queue  # noqa: PLC0415 - after the environment is final
         from creativebot.config import get_settings  # noqa: PLC0415
-        from creativebot.db.migrate import migrate  # noqa: PLC0415
 
         # Caches built from another environment (an earlier stack in this process) must not survive.
         get_settings.cache_clear()
         queue.sqs_client.cache_clear()
-        asyncio.run(migrate(self.env["DATABASE_URL"]))
         self._serve_http()
         self._connect_telegram()
         self._start_loop("worker", self._worker_loop)
@@ -331,3 +336,18 @@ class LocalStack:
         for close in reversed(self._closers):
             with contextlib.suppress(Exception):
                 close()
+
+
+async def _migrate(database_url: str) -> int:
+    """Apply the migrations; return the newest Telegram update id the database has handled."""
+    import asyncpg  # noqa: PLC0415
+
+    from creativebot import updates  # noqa: PLC0415
+    from creativebot.db.migrate import migrate  # noqa: PLC0415
+
+    await migrate(database_url)
+    conn = await asyncpg.connect(database_url)
+    try:
+        return await updates.highest_seen(conn)
+    finally:
+        await conn.close()

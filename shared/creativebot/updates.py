@@ -18,7 +18,7 @@ from __future__ import annotations
 import enum
 from datetime import timedelta
 
-from creativebot.db import Pool
+from creativebot.db import Connection, Pool
 
 LEASE = timedelta(seconds=90)  # longer than the worker's 60 s timeout
 
@@ -60,3 +60,9 @@ async def release(pool: Pool, update_id: int) -> None:
         "UPDATE processed_updates SET claimed_at = '-infinity' WHERE update_id = $1 AND status = 'processing'",
         update_id,
     )
+
+
+async def highest_seen(db: Pool | Connection) -> int:
+    """The newest update id on record (0 when none): a test Telegram must number its updates above it."""
+    highest: int = await db.fetchval("SELECT coalesce(max(update_id), 0) FROM processed_updates")
+    return highest

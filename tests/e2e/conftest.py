@@ -18,7 +18,7 @@ from infra.local.telegram.client import ChatUser
 T = TypeVar("T")
 
 # What `make run` decides from the environment must not see the unit tests' fake values.
-_STACK_DECIDES = (
+STACK_DECIDES = (
     "TELEGRAM_BOT_TOKEN",
     "TELEGRAM_API_BASE",
     "TELEGRAM_WEBHOOK_SECRET",
@@ -42,7 +42,7 @@ def stack_env() -> dict[str, str]:
 def stack(
     tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch, stack_env: dict[str, str]
 ) -> Iterator[LocalStack]:
-    for name in _STACK_DECIDES:
+    for name in STACK_DECIDES:
         monkeypatch.delenv(name, raising=False)
     for name, value in stack_env.items():
         monkeypatch.setenv(name, value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from infra.local.servers import BackgroundServer, ServedApp
-from infra.local.telegram.emulator import TelegramEmulator
+from infra.local.telegram.emulator import FIRST_UPDATE_ID, TelegramEmulator
 from infra.local.telegram.webapp import build_app
 
 
@@ -21,9 +21,13 @@ class EmulatorServer(ServedApp):
         admin_ids: tuple[int, ...] = (),
         webhook_retry_base: float = 1.0,
         webhook_retry_cap: float = 60.0,
+        first_update_id: int = FIRST_UPDATE_ID,
     ) -> None:
         self.emulator = TelegramEmulator(
-            bot_token, webhook_retry_base=webhook_retry_base, webhook_retry_cap=webhook_retry_cap
+            bot_token,
+            webhook_retry_base=webhook_retry_base,
+            webhook_retry_cap=webhook_retry_cap,
+            first_update_id=first_update_id,
         )
         self.admin_ids = admin_ids
         self.server = BackgroundServer(self._app, host=host, port=port, name="telegram-emulator")
@@ -33,4 +37,4 @@ class EmulatorServer(ServedApp):
         return build_app(self.emulator, admin_ids=self.admin_ids)
 
 
-__all__ = ["EmulatorServer", "TelegramEmulator"]
+__all__ = ["FIRST_UPDATE_ID", "EmulatorServer", "TelegramEmulator"]

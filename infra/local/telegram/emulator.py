@@ -204,6 +204,9 @@ def _image_size(data: bytes) -> tuple[int, int]:
 _MEDIA_KINDS = ("photo", "video", "audio", "document", "animation")
 
 
+FIRST_UPDATE_ID = 700_000_001  # like Telegram's, far from 0; the local stack starts above what its DB saw
+
+
 class TelegramEmulator:
     """The state of one bot's Telegram world; methods run on the serving event loop."""
 
@@ -215,6 +218,7 @@ class TelegramEmulator:
         bot_name: str = "Creative Bot (local)",
         webhook_retry_base: float = 1.0,
         webhook_retry_cap: float = 60.0,
+        first_update_id: int = FIRST_UPDATE_ID,
     ) -> None:
         self.token = bot_token
         self.bot_id = int(bot_token.split(":", 1)[0])
@@ -245,7 +249,7 @@ class TelegramEmulator:
         self._invoice_links: dict[str, dict[str, Any]] = {}
         self.webhook: Webhook | None = None
         self.pending: list[dict[str, Any]] = []  # updates not yet confirmed (getUpdates) or delivered
-        self._update_ids = itertools.count(700_000_001)
+        self._update_ids = itertools.count(first_update_id)
         self._file_ids = itertools.count(1)
         self._new_updates = asyncio.Event()
         self._queues: dict[tuple[str, int], asyncio.Queue[dict[str, Any]]] = {}
