@@ -212,3 +212,27 @@ async def test_a_charge_and_a_release_racing_settle_the_hold_once(pool: Pool) ->
     winners = {o for o in outcomes if o != "refused"}
     assert len(winners) == 1
     assert await wallet.verify_wallet_invariants(pool) == []
+
+
+async def test_the_history_tells_each_generation_once_in_words(pool: Pool) -> None:
+    from creativebot.telegram.routers.money import describe
+    from creativebot.texts import RU
+
+    user = await _user(pool, 60)
+    await wallet.topup(pool, user, 100 * RUB, "stars:history")
+    nano = {"model": "google/nano-banana"}
+    for job_id in (1, 2, 3):
+        await wallet.hold(pool, user, 4 * RUB, f"job:{job_id}", job_id=job_id, meta=nano)
+    await wallet.charge(pool, user, "job:1")  # delivered
+    await wallet.release(pool, user, "job:2")  # failed
+    await wallet.refund(pool, user, "job:1")  # an operator gave the money back
+    # job 3 is still running
+    # Then: newest first, a settled hold told only by how it ended
+    lines = [describe(entry, RU) for entry in await wallet.recent_entries(pool, user)]
+    assert lines == [
+        "Возврат за #1: 4 ₽",
+        "Генерация #2 · Nano Banana: резерв снят, вернулось 4 ₽",
+        "Генерация #1 · Nano Banana: списано 4 ₽",
+        "Генерация #3 · Nano Banana: в резерве 4 ₽",
+        "Пополнение: +100 ₽",
+    ]

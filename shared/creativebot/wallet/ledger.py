@@ -360,8 +360,18 @@ async def balance_of(db: Pool | Connection, user_id: int) -> Balance:
 
 
 async def recent_entries(db: Pool | Connection, user_id: int, limit: int = 10) -> list[Entry]:
+    """The newest operations as a person reads them: a settled hold is told by its charge or release,
+    so one generation shows one line, not "reserved 4 ₽" next to "charged 4 ₽"."""
     rows = await db.fetch(
-        f"SELECT {_ENTRY_COLUMNS} FROM ledger WHERE user_id = $1 ORDER BY id DESC LIMIT $2", user_id, limit
+        f"""
+        SELECT {_ENTRY_COLUMNS} FROM ledger l
+         WHERE l.user_id = $1
+           AND NOT (l.kind = 'hold' AND EXISTS (
+                 SELECT 1 FROM ledger s WHERE s.kind IN ('charge', 'release') AND s.ref = l.ref))
+         ORDER BY l.id DESC LIMIT $2
+        """,
+        user_id,
+        limit,
     )
     return [_entry(row) for row in rows]
 
