@@ -86,10 +86,3 @@ class EventSourceMapping:
                 Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
             )
         return result
-
-    def drain(self, max_rounds: int = 50) -> int:
-        """Poll until nothing is visible; return how many batches ran."""
-        rounds = 0
-        while rounds < max_rounds and self.poll_once() is not None:
-            rounds += 1
-        return rounds

@@ -95,7 +95,7 @@ async def handle(
     if job.task_id is None:
         if f"/kie/callback/{job_id}?" not in (record.callback_url or ""):
             return _reply(400, "taskId does not belong to this job")
-        await pool.execute("UPDATE jobs SET task_id = coalesce(task_id, $2) WHERE id = $1", job_id, task_id)
+        await jobs.attach_task(pool, job_id, task_id)
     outcome = outcome_of(record)
     if outcome is None:
         return OK  # KIE says it is still running; its final callback (or cron) will settle it

@@ -40,7 +40,7 @@ _REFUSED = (TelegramBadRequest, TelegramEntityTooLarge)
 _MEDIA = {"photo": InputMediaPhoto, "video": InputMediaVideo, "audio": InputMediaAudio}
 
 
-async def download(url: str, limit: int = UPLOAD_LIMIT) -> tuple[bytes, str] | None:
+async def download(url: str, limit: int = UPLOAD_LIMIT) -> bytes | None:
     """The file behind a result URL, or None when it is unreachable or larger than ``limit``."""
     if urlsplit(url).scheme not in {"http", "https"}:
         return None
@@ -58,7 +58,7 @@ async def download(url: str, limit: int = UPLOAD_LIMIT) -> tuple[bytes, str] | N
                 if size > limit:
                     return None
                 chunks.append(chunk)
-            return b"".join(chunks), response.headers.get("content-type", "application/octet-stream")
+            return b"".join(chunks)
     except httpx.HTTPError:
         return None
 
@@ -92,11 +92,10 @@ async def _send_one(
         return
     except _REFUSED as refused:
         log_event("DELIVERY_URL_REFUSED", kind=kind, reason=str(refused)[:200])
-    fetched = await download(url)
-    if fetched is None:
+    data = await download(url)
+    if data is None:
         await _link_message(bot, chat_id, texts, [url], markup)
         return
-    data, _mime = fetched
     upload = BufferedInputFile(data, _file_name(url, kind))
     if kind == "photo" and len(data) > PHOTO_UPLOAD_LIMIT:
         await bot.send_document(chat_id, upload, caption=caption, reply_markup=markup)
@@ -104,9 +103,7 @@ async def _send_one(
     try:
         await send(chat_id, upload, caption=caption, reply_markup=markup)
     except _REFUSED:
-        await bot.send_document(
-            chat_id, BufferedInputFile(data, _file_name(url, kind)), caption=caption, reply_markup=markup
-        )
+        await bot.send_document(chat_id, upload, caption=caption, reply_markup=markup)
 
 
 async def _send_album(bot: Bot, chat_id: int, kind: str, urls: list[str], caption: str | None) -> None:
@@ -119,10 +116,9 @@ async def _send_album(bot: Bot, chat_id: int, kind: str, urls: list[str], captio
         log_event("DELIVERY_URL_REFUSED", kind=kind, reason=str(refused)[:200])
     uploads: list[Any] = []
     for i, url in enumerate(urls):
-        fetched = await download(url)
-        if fetched is None:
+        data = await download(url)
+        if data is None:
             continue
-        data, _mime = fetched
         file = BufferedInputFile(data, _file_name(url, kind, i))
         too_big_photo = kind == "photo" and len(data) > PHOTO_UPLOAD_LIMIT
         item_type = InputMediaDocument if too_big_photo else media_type
@@ -216,8 +212,8 @@ async def send_originals(bot: Bot, job: jobs.Job, texts: Copy) -> None:
     model = load_catalog().get(job.model_id)
     kind = model.result if model else "photo"
     for index, url in enumerate(job.result_urls or []):
-        fetched = await download(url)
-        if fetched is None:
+        data = await download(url)
+        if data is None:
             await _link_message(bot, job.chat_id, texts, [url], None)
             continue
-        await bot.send_document(job.chat_id, BufferedInputFile(fetched[0], _file_name(url, kind, index)))
+        await bot.send_document(job.chat_id, BufferedInputFile(data, _file_name(url, kind, index)))

@@ -69,10 +69,10 @@ async def submit(
     raise AssertionError("unreachable: the loop returns on its last attempt")
 
 
-async def enqueue_delivery(pool: Pool, queue_settings: QueueSettings, job: jobs.Job) -> None:
+async def enqueue_delivery(db: Pool | Connection, queue_settings: QueueSettings, job: jobs.Job) -> None:
     """Queue the message that tells the user (result or failure), grouped with the user's chat."""
     queue.send_delivery(queue_settings, job_id=job.id, chat_id=job.chat_id, cid=job.cid or f"job-{job.id}")
-    await jobs.mark_enqueued(pool, job.id)
+    await jobs.mark_enqueued(db, job.id)
     log_event("DELIVERY_ENQUEUED", job_id=job.id)
 
 

@@ -182,9 +182,14 @@ async def mark_submitted(db: Pool | Connection, job_id: int, task_id: str) -> Jo
         task_id,
     )
     if row is None:
-        await db.execute("UPDATE jobs SET task_id = coalesce(task_id, $2) WHERE id = $1", job_id, task_id)
+        await attach_task(db, job_id, task_id)
         return None
     return _job(row)
+
+
+async def attach_task(db: Pool | Connection, job_id: int, task_id: str) -> None:
+    """Remember KIE's task id for a job that has none yet (a callback or a settlement came first)."""
+    await db.execute("UPDATE jobs SET task_id = coalesce(task_id, $2) WHERE id = $1", job_id, task_id)
 
 
 async def set_status_message(db: Pool | Connection, job_id: int, message_id: int) -> None:
@@ -336,12 +341,5 @@ async def claim_undelivered(conn: Connection, *, older_than: timedelta, limit: i
         """,
         older_than,
         limit,
-    )
-    return [_job(row) for row in rows]
-
-
-async def recent_for_user(db: Pool | Connection, user_id: int, limit: int = 10) -> list[Job]:
-    rows = await db.fetch(
-        f"SELECT {_COLUMNS} FROM jobs WHERE user_id = $1 ORDER BY id DESC LIMIT $2", user_id, limit
     )
     return [_job(row) for row in rows]

@@ -69,10 +69,7 @@ async def redeliver_lost(ctx: CronContext) -> int:
     count = 0
     async with transaction(ctx.pool) as conn:
         for job in await jobs.claim_undelivered(conn, older_than=REDELIVER_AFTER, limit=BATCH):
-            queue.send_delivery(
-                ctx.settings.queue, job_id=job.id, chat_id=job.chat_id, cid=job.cid or f"job-{job.id}"
-            )
-            await jobs.mark_enqueued(conn, job.id)
+            await generation.enqueue_delivery(conn, ctx.settings.queue, job)
             count += 1
     if count:
         log_event("DELIVERY_REQUEUED", level="warning", count=count)

@@ -130,6 +130,7 @@ class Copy:
     invoice_title: str
     invoice_description: str
     payment_ok: str
+    payment_unmatched: str
     invoice_stale: str
     paysupport: str
     support_fallback: str
@@ -329,6 +330,10 @@ RU = Copy(
     invoice_title="Пополнение баланса",
     invoice_description="{amount} на баланс Creative Bot — на любые генерации.",
     payment_ok="✅ Оплата прошла: +{amount}\nБаланс: {balance}",
+    payment_unmatched=(
+        "⚠️ Оплата получена, но зачислить её автоматически не вышло. Напишите /paysupport — "
+        "зачислим вручную или вернём звёзды."
+    ),
     invoice_stale="Этот счёт устарел — откройте «Пополнить баланс» и выберите сумму заново.",
     paysupport=(
         "💬 <b>Помощь с оплатой</b>\n\n"
@@ -548,6 +553,10 @@ EN = Copy(
     invoice_title="Balance top-up",
     invoice_description="{amount} for Creative Bot generations.",
     payment_ok="✅ Payment received: +{amount}\nBalance: {balance}",
+    payment_unmatched=(
+        "⚠️ Your payment arrived, but we could not credit it automatically. Write /paysupport and we will "
+        "credit it by hand or return the stars."
+    ),
     invoice_stale="This invoice has expired; open “Top up” and pick an amount again.",
     paysupport=(
         "💬 <b>Payment help</b>\n\n"

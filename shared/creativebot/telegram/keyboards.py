@@ -31,14 +31,11 @@ def back_to_menu(texts: Copy) -> InlineKeyboardMarkup:
 def keyboard_for_result(texts: Copy, job: Job, model: CatalogModel | None) -> InlineKeyboardMarkup:
     """The buttons under a delivered result or a failure notice."""
     builder = InlineKeyboardBuilder()
-    if job.deliverable:
-        if model is not None and model.result == "photo":
-            builder.button(text=texts.btn_original, callback_data=ResultAction(action="file", job=job.id))
-        builder.button(text=texts.btn_repeat, callback_data=ResultAction(action="repeat", job=job.id))
-        builder.button(text=texts.btn_edit_prompt, callback_data=ResultAction(action="edit", job=job.id))
-    else:
-        builder.button(text=texts.btn_try_again, callback_data=ResultAction(action="repeat", job=job.id))
-        builder.button(text=texts.btn_edit_prompt, callback_data=ResultAction(action="edit", job=job.id))
+    if job.deliverable and model is not None and model.result == "photo":
+        builder.button(text=texts.btn_original, callback_data=ResultAction(action="file", job=job.id))
+    repeat = texts.btn_repeat if job.deliverable else texts.btn_try_again
+    builder.button(text=repeat, callback_data=ResultAction(action="repeat", job=job.id))
+    builder.button(text=texts.btn_edit_prompt, callback_data=ResultAction(action="edit", job=job.id))
     builder.button(text=texts.btn_other_model, callback_data=ResultAction(action="other", job=job.id))
     builder.button(text=texts.btn_main_menu, callback_data=Menu(screen="main"))
     builder.adjust(1)

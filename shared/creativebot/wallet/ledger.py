@@ -124,7 +124,6 @@ def _repeat(existing: Entry, user_id: int, wallet: Balance, amount: int | None =
 
 async def _write(
     conn: Connection,
-    wallet: Balance,
     *,
     user_id: int,
     kind: str,
@@ -194,7 +193,6 @@ async def _credit(
             return _repeat(existing, user_id, wallet, amount)
         return await _write(
             conn,
-            wallet,
             user_id=user_id,
             kind=kind,
             amount=amount,
@@ -245,7 +243,6 @@ async def adjust(
             raise InsufficientFunds(wallet.available, -delta)
         return await _write(
             conn,
-            wallet,
             user_id=user_id,
             kind="adjust",
             amount=delta,
@@ -277,7 +274,6 @@ async def hold(
             raise InsufficientFunds(wallet.available, amount)
         return await _write(
             conn,
-            wallet,
             user_id=user_id,
             kind="hold",
             amount=0,
@@ -308,7 +304,6 @@ async def _settle_hold(db: Pool | Connection, user_id: int, ref: str, kind: str)
         held = await _active_hold(conn, user_id, ref, kind)
         return await _write(
             conn,
-            wallet,
             user_id=user_id,
             kind=kind,
             amount=-held.held_delta if kind == "charge" else 0,
@@ -342,7 +337,6 @@ async def refund(db: Pool | Connection, user_id: int, ref: str) -> Result:
             raise NothingToRefund(f"no charge {ref!r} for user {user_id}")
         return await _write(
             conn,
-            wallet,
             user_id=user_id,
             kind="refund",
             amount=-charged.amount,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 import secrets
+from decimal import Decimal
 
 from aiogram import Bot, Router
 from aiogram.filters import BaseFilter, Command, CommandObject
@@ -69,7 +70,7 @@ async def adjust_balance(
         await message.answer(texts.admin_adjust_usage)
         return
     target, amount, reason = int(match.group(1)), match.group(2).replace(",", "."), match.group(3).strip()
-    kopecks = round(float(amount) * 100)
+    kopecks = int(Decimal(amount) * 100)  # the pattern allows at most two decimals: exact
     try:
         result = await adjust(
             pool, target, kopecks, f"admin:{secrets.token_hex(8)}", reason=reason, admin_id=user.id

@@ -73,9 +73,10 @@ async def help_screen(event: Message | CallbackQuery, texts: Copy) -> None:
     await show(event, texts.help, back_to_menu(texts), screen="help")
 
 
-async def cancel(message: Message, state: FSMContext, texts: Copy) -> None:
+async def cancel(event: Message | CallbackQuery, state: FSMContext, texts: Copy) -> None:
+    """/cancel, and "✖️ Отмена" in the wizard: forget the draft, say so, show the menu."""
     await state.clear()
-    await show(message, texts.cancel_done + "\n\n" + texts.menu_prompt, main_menu(texts), screen="main_menu")
+    await show(event, texts.cancel_done + "\n\n" + texts.menu_prompt, main_menu(texts), screen="main_menu")
 
 
 def build_router() -> Router:

@@ -48,6 +48,7 @@ from creativebot.telegram.callbacks import (
     Wizard,
 )
 from creativebot.telegram.keyboards import main_menu
+from creativebot.telegram.routers.common import cancel
 from creativebot.telegram.screens import show
 from creativebot.texts import Copy, format_duration, format_rub, plural
 from creativebot.users import User
@@ -98,6 +99,26 @@ async def _expired(event: Message | CallbackQuery, state: FSMContext, texts: Cop
     await state.clear()
     await show(
         event, texts.draft_expired + "\n\n" + texts.menu_prompt, main_menu(texts), screen="draft_expired"
+    )
+
+
+async def _start_draft(
+    state: FSMContext,
+    model: CatalogModel,
+    *,
+    images: list[str] | None = None,
+    prompt: str | None = None,
+    options: dict[str, Any] | None = None,
+) -> None:
+    """A new draft for ``model`` (a fresh draft id makes its "Запустить" a new job)."""
+    await state.set_data(
+        {
+            "model": model.id,
+            "images": images or [],
+            "prompt": prompt,
+            "options": {**default_options(model), **(options or {})},
+            "draft": secrets.token_hex(6),
+        }
     )
 
 
@@ -194,15 +215,7 @@ async def choose_model(
     if model is None:
         await show(callback, texts.unavailable_model, main_menu(texts), screen="unavailable_model")
         return
-    await state.set_data(
-        {
-            "model": model.id,
-            "images": [],
-            "prompt": None,
-            "options": default_options(model),
-            "draft": secrets.token_hex(6),
-        }
-    )
+    await _start_draft(state, model)
     log_event("MODEL_CHOSEN", model=model.id)
     await show(
         callback, texts.chosen.format(title=html.escape(model.title.get(texts.lang))), None, screen="chosen"
@@ -570,15 +583,6 @@ async def _confirm_screen(
     await show(event, text, builder.as_markup(), screen="step3_confirm")
 
 
-async def edit_draft(callback: CallbackQuery, state: FSMContext, texts: Copy) -> None:
-    await back_to_prompt(callback, state, texts)
-
-
-async def cancel_draft(callback: CallbackQuery, state: FSMContext, texts: Copy) -> None:
-    await state.clear()
-    await show(callback, texts.cancel_done + "\n\n" + texts.menu_prompt, main_menu(texts), screen="main_menu")
-
-
 async def launch(
     callback: CallbackQuery,
     callback_data: Launch,
@@ -592,11 +596,7 @@ async def launch(
 ) -> None:
     existing = await jobs.by_draft(pool, user.id, callback_data.draft)
     if existing is not None:
-        if existing.status == "created":  # a crash between the payment and KIE: finish the submission
-            await _submit(existing, pool, kie, settings)
-        else:
-            assert isinstance(callback.message, Message)
-            await callback.message.answer(texts.already_launched)
+        await _launched_before(callback, texts, existing, pool, kie, settings)
         return
     data = await state.get_data()
     model = _model_or_none(data.get("model"))
@@ -625,11 +625,14 @@ async def launch(
     )
     free = jobs.FreeQuota(model.free_per_day, settings.wallet.free_day_tz) if model.free_per_day else None
     try:
-        job, _created = await jobs.create(pool, draft, free)
+        job, created = await jobs.create(pool, draft, free)
     except InsufficientFunds:
         await _confirm_screen(callback, state, texts, user, pool, settings, model)
         return
     except jobs.ConcurrentLaunch:
+        return
+    if not created:  # another delivery of this tap got there between the check above and now
+        await _launched_before(callback, texts, job, pool, kie, settings)
         return
     await state.clear()
     status = await show(
@@ -643,6 +646,17 @@ async def launch(
     if status is not None:
         await jobs.set_status_message(pool, job.id, status.message_id)
     await _submit(job, pool, kie, settings)
+
+
+async def _launched_before(
+    callback: CallbackQuery, texts: Copy, job: jobs.Job, pool: Pool, kie: KieClient, settings: WorkerSettings
+) -> None:
+    """A second "Запустить" of one draft never starts a second task."""
+    if job.status == "created":  # a crash between the payment and KIE: finish the submission
+        await _submit(job, pool, kie, settings)
+        return
+    assert isinstance(callback.message, Message)
+    await callback.message.answer(texts.already_launched)
 
 
 async def _submit(job: jobs.Job, pool: Pool, kie: KieClient, settings: WorkerSettings) -> None:
@@ -684,15 +698,7 @@ async def result_action(
     if callback_data.action == "file":
         await send_originals(bot, job, texts)
         return
-    await state.set_data(
-        {
-            "model": model.id,
-            "images": job.image_urls,
-            "prompt": job.prompt,
-            "options": {**default_options(model), **job.options},
-            "draft": secrets.token_hex(6),
-        }
-    )
+    await _start_draft(state, model, images=job.image_urls, prompt=job.prompt, options=job.options)
     assert isinstance(callback.message, Message)
     if callback_data.action == "edit":
         await _step_one(callback.message, state, texts, model, new_message=True)
@@ -713,15 +719,14 @@ def build_router() -> Router:
     router.callback_query.register(
         format_done, Wizard.filter(F.action == "format_done"), StateFilter(Step.format)
     )
-    router.callback_query.register(back_to_prompt, Wizard.filter(F.action == "back_to_prompt"))
+    router.callback_query.register(back_to_prompt, Wizard.filter(F.action.in_({"back_to_prompt", "edit"})))
     router.callback_query.register(
         photos_done, Wizard.filter(F.action == "photos_done"), StateFilter(Step.photos)
     )
     router.callback_query.register(
         skip_prompt, Wizard.filter(F.action == "skip_prompt"), StateFilter(Step.prompt)
     )
-    router.callback_query.register(edit_draft, Wizard.filter(F.action == "edit"))
-    router.callback_query.register(cancel_draft, Wizard.filter(F.action == "cancel"))
+    router.callback_query.register(cancel, Wizard.filter(F.action == "cancel"))
     router.callback_query.register(launch, Launch.filter())
     router.callback_query.register(result_action, ResultAction.filter())
     router.callback_query.register(noop, Noop.filter())

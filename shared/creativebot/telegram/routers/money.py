@@ -155,7 +155,9 @@ async def successful_payment(message: Message, texts: Copy, user: User, pool: Po
         pool, user_id=user.id, payload=payment.invoice_payload, charge_id=payment.telegram_payment_charge_id
     )
     if result is None:
+        # Telegram took the stars: the operator must settle it by hand, and the payer must know how.
         log_event("PAYMENT_UNKNOWN_PAYLOAD", level="error", charge_id=payment.telegram_payment_charge_id)
+        await message.answer(texts.payment_unmatched, reply_markup=back_to_menu(texts))
         return
     log_event("PAYMENT_OK", amount=result.entry.amount, repeated=result.repeated)
     if not result.repeated:
