@@ -83,8 +83,7 @@ async def handle(
     if job.task_id is not None and job.task_id != task_id:
         log_event("CALLBACK_REJECTED", level="warning", job_id=job_id, reason="foreign task")
         return _reply(400, "taskId does not belong to this job")
-    waiting_for_late_result = job.fail_code == jobs.TIMEOUT_CODE and not job.result_urls
-    if job.finished and not waiting_for_late_result:
+    if job.finished and not job.awaits_late_result:
         log_event("CALLBACK_REPEATED", job_id=job_id)
         return await _redeliver_if_lost(pool, settings, job)
     try:

@@ -106,6 +106,8 @@ class DatabaseSettings(_Env):
     database_url: SecretStr
     db_pool_max_size: int = Field(default=3, ge=1, le=20)
     db_command_timeout_sec: float = Field(default=15.0, gt=0, le=300)
+    # asyncpg's prepared-statement cache; 0 behind pgbouncer or RDS Proxy in transaction mode.
+    db_statement_cache_size: int = Field(default=100, ge=0, le=10_000)
 
     @field_validator("database_url")
     @classmethod

@@ -1,4 +1,4 @@
-"""From a confirmed draft to a KIE task, and from a KIE outcome to the user's next message.
+"""From a confirmed draft to a KIE task, and from a KIE task to the job's outcome.
 
 No aiogram here: the worker's wizard, the callback function and cron all call into this module.
 """
@@ -6,7 +6,6 @@ No aiogram here: the worker's wizard, the callback function and cron all call in
 from __future__ import annotations
 
 import asyncio
-import html
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +15,6 @@ from creativebot.db import Connection, Pool
 from creativebot.kie.client import KieClient, KieError, TaskNotFound, TaskRecord
 from creativebot.kie.signing import callback_url
 from creativebot.observability import log_event
-from creativebot.texts import Copy
 
 SUBMIT_ATTEMPTS = 3
 SUBMIT_BACKOFF_SEC = (0.3, 0.9)  # between attempts on 429 / 5xx / network errors
@@ -31,7 +29,11 @@ class CallbackTarget:
 
 
 async def submit(
-    pool: Pool, kie: KieClient, job: jobs.Job, target: CallbackTarget, queue_settings: QueueSettings
+    db: Pool | Connection,
+    kie: KieClient,
+    job: jobs.Job,
+    target: CallbackTarget,
+    queue_settings: QueueSettings,
 ) -> jobs.Job:
     """createTask for a created job. On a final KIE error the job fails, its money returns at once and
     the user's failure notice is queued; retryable errors are retried with backoff first."""
@@ -56,14 +58,14 @@ async def submit(
                 operator_action_needed=error.code in OPERATOR_CODES,
             )
             settlement = await jobs.settle(
-                pool, job.id, jobs.Outcome.failed(f"kie_{error.code}", error.message)
+                db, job.id, jobs.Outcome.failed(f"kie_{error.code}", error.message)
             )
-            await enqueue_delivery(pool, queue_settings, settlement.job)
+            await enqueue_delivery(db, queue_settings, settlement.job)
             return settlement.job
-        submitted = await jobs.mark_submitted(pool, job.id, task_id)
+        submitted = await jobs.mark_submitted(db, job.id, task_id)
         if submitted is not None:
             return submitted
-        current = await jobs.get(pool, job.id)  # a callback was faster than us
+        current = await jobs.get(db, job.id)  # a callback was faster than us
         assert current is not None
         return current
     raise AssertionError("unreachable: the loop returns on its last attempt")
@@ -109,25 +111,3 @@ async def reconcile(
         return None
     log_event("JOB_RECONCILED", job_id=job.id, success=outcome.success, fail_code=outcome.fail_code)
     return await jobs.settle(db, job.id, outcome)
-
-
-def failure_text(texts: Copy, job: jobs.Job, timeout_min: int) -> str:
-    """Why the job failed, for people, with what to do next."""
-    code = job.fail_code or ""
-    reason = (job.fail_reason or "").lower()
-    if code == jobs.TIMEOUT_CODE:
-        return texts.fail_timeout.format(minutes=timeout_min)
-    if code.startswith("kie_"):
-        kie_code = int(code.removeprefix("kie_")) if code.removeprefix("kie_").isdigit() else 0
-        if kie_code in OPERATOR_CODES:
-            return texts.fail_busy
-        if kie_code == 422:
-            return texts.fail_rejected.format(detail=html.escape(job.fail_reason or "?"))
-        return texts.fail_unavailable
-    if any(word in reason for word in ("flagged", "policy", "unsafe", "nsfw", "sensitive", "violat")):
-        return texts.fail_policy
-    if "image" in reason and any(
-        word in reason for word in ("fetch", "download", "read", "invalid", "decode")
-    ):
-        return texts.fail_image
-    return texts.fail_generic

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal, get_args
 
 import asyncpg
 
@@ -17,8 +17,17 @@ from creativebot.db import Connection, Pool, transaction
 from creativebot.observability import log_event
 from creativebot.wallet import free_quota, ledger
 
-TERMINAL = ("succeeded", "failed", "canceled")
+# The states and payment kinds the jobs table's CHECKs allow (a test compares them with the schema).
+JobStatus = Literal["created", "submitted", "succeeded", "failed", "canceled"]
+JobPayment = Literal["wallet", "free"]
+STATUSES: tuple[JobStatus, ...] = get_args(JobStatus)
+TERMINAL: tuple[JobStatus, ...] = ("succeeded", "failed", "canceled")
+OPEN: tuple[JobStatus, ...] = ("created", "submitted")
 TIMEOUT_CODE = "timeout"
+# How long a timed-out job is still asked about: a result that turns up is delivered free.
+LATE_RESULT_WINDOW = timedelta(days=1)
+# The SQL twin of Job.awaits_late_result, for queries over many jobs.
+AWAITS_LATE_RESULT_SQL = f"(status = 'failed' AND fail_code = '{TIMEOUT_CODE}' AND result_urls IS NULL)"
 
 _COLUMNS = (
     "id, user_id, chat_id, draft_id, model_id, prompt, options, image_urls, inputs, price, payment, status, task_id,"
@@ -39,8 +48,8 @@ class Job:
     image_urls: list[str]
     inputs: dict[str, Any]
     price: int
-    payment: str
-    status: str
+    payment: JobPayment
+    status: JobStatus
     task_id: str | None
     result_urls: list[str] | None
     late_result: bool
@@ -61,6 +70,11 @@ class Job:
     @property
     def finished(self) -> bool:
         return self.status in TERMINAL
+
+    @property
+    def awaits_late_result(self) -> bool:
+        """Failed by timeout with no result yet: KIE may still finish it (delivered free)."""
+        return self.status == "failed" and self.fail_code == TIMEOUT_CODE and not self.result_urls
 
     @property
     def hold_ref(self) -> str:
@@ -84,7 +98,7 @@ def _job(row: asyncpg.Record) -> Job:
 
 
 @dataclass(frozen=True)
-class Draft:
+class NewJob:
     """What the user confirmed on the "Шаг 3/3" screen."""
 
     user_id: int
@@ -110,7 +124,7 @@ class FreeQuota:
     tz: str
 
 
-async def create(db: Pool | Connection, draft: Draft, free: FreeQuota | None = None) -> tuple[Job, bool]:
+async def create(db: Pool | Connection, draft: NewJob, free: FreeQuota | None = None) -> tuple[Job, bool]:
     """The job and its payment in one transaction; (job, False) when this draft was already launched.
 
     A free slot is used when the model has one left today; otherwise the price is held, and
@@ -231,7 +245,7 @@ async def settle(db: Pool | Connection, job_id: int, outcome: Outcome) -> Settle
             raise LookupError(f"job {job_id} does not exist")
         job = _job(row)
         if job.finished:
-            if outcome.success and job.fail_code == TIMEOUT_CODE and not job.result_urls:
+            if outcome.success and job.awaits_late_result:
                 updated = await conn.fetchrow(
                     f"UPDATE jobs SET result_urls = $2, late_result = true WHERE id = $1 RETURNING {_COLUMNS}",
                     job_id,
@@ -311,8 +325,8 @@ async def claim_stale(conn: Connection, *, older_than: timedelta, limit: int = 5
         SELECT {_COLUMNS} FROM jobs
          WHERE (status IN ('created', 'submitted')
                 AND coalesce(checked_at, submitted_at, created_at) < now() - $1::interval)
-            OR (status = 'failed' AND fail_code = '{TIMEOUT_CODE}' AND result_urls IS NULL AND task_id IS NOT NULL
-                AND finished_at > now() - interval '1 day'
+            OR ({AWAITS_LATE_RESULT_SQL} AND task_id IS NOT NULL
+                AND finished_at > now() - $3::interval
                 AND coalesce(checked_at, finished_at) < now() - interval '10 minutes')
          ORDER BY created_at
          LIMIT $2
@@ -320,6 +334,7 @@ async def claim_stale(conn: Connection, *, older_than: timedelta, limit: int = 5
         """,
         older_than,
         limit,
+        LATE_RESULT_WINDOW,
     )
     return [_job(row) for row in rows]
 

@@ -12,27 +12,22 @@ import time
 from collections.abc import Awaitable, Callable
 
 from aiogram import Bot, Dispatcher
-from aiogram.methods import TelegramMethod
-from aiogram.types import Update
+from aiogram.client.session.base import BaseSession
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from pydantic import ValidationError
 
-from creativebot import db, queue, updates
+from creativebot import db, queue
 from creativebot.config import WorkerSettings, get_settings
 from creativebot.container import ContainerLoop
-from creativebot.delivery import deliver
 from creativebot.kie.client import KieClient
 from creativebot.observability import bind_cid, log_event, logger
 from creativebot.telegram.bot import build_bot, build_dispatcher
+from creativebot.telegram.delivery import deliver
+from creativebot.telegram.dispatch import UpdateBusy, dispatch
 from creativebot.telegram.errors import is_infrastructure_error
 
 
 class UnknownKind(Exception):
     """A message kind this worker does not handle; the record fails and ends in the DLQ."""
-
-
-class UpdateBusy(Exception):
-    """Another worker holds a live lease on this update; retry the record later."""
 
 
 class Runtime(ContainerLoop):
@@ -45,13 +40,15 @@ class Runtime(ContainerLoop):
         self.bot: Bot | None = None
         self.kie: KieClient | None = None
         self.dispatcher: Dispatcher | None = None
+        # Tests and the benchmark answer Bot API calls in memory instead of over HTTP.
+        self.bot_session: BaseSession | None = None
 
     async def start(self) -> None:
         if self.dispatcher is not None:
             return
         self.settings = get_settings(WorkerSettings)
         self.pool = await db.get_pool()
-        self.bot = build_bot(self.settings.telegram)
+        self.bot = build_bot(self.settings.telegram, self.bot_session)
         self.kie = KieClient(self.settings.kie)
         self.dispatcher = build_dispatcher(self.pool, self.settings, self.kie)
 
@@ -83,30 +80,7 @@ def reset_runtime() -> None:
 
 async def handle_telegram_update(runtime: Runtime, body: str, cid: str) -> None:
     assert runtime.pool is not None and runtime.bot is not None and runtime.dispatcher is not None
-    data = json.loads(body)
-    update_id = int(data["update_id"])
-    logger.append_keys(update_id=update_id)
-    claim = await updates.claim(runtime.pool, update_id)
-    if claim is updates.Claim.DUPLICATE:
-        log_event("UPDATE_DUPLICATE", update_id=update_id)
-        return
-    if claim is updates.Claim.BUSY:
-        raise UpdateBusy(f"update {update_id} is being handled elsewhere")
-    try:
-        update = Update.model_validate(data, context={"bot": runtime.bot})
-    except ValidationError as exc:
-        # Retrying cannot fix a malformed update, and a failed record would block the chat's queue.
-        log_event("UPDATE_INVALID", level="error", update_id=update_id, errors=exc.error_count())
-        await updates.finish(runtime.pool, update_id)
-        return
-    try:
-        result = await runtime.dispatcher.feed_update(runtime.bot, update, cid=cid)
-        if isinstance(result, TelegramMethod):
-            await runtime.bot(result)
-    except BaseException:
-        await updates.release(runtime.pool, update_id)
-        raise
-    await updates.finish(runtime.pool, update_id)
+    await dispatch(runtime.pool, runtime.bot, runtime.dispatcher, body, cid)
 
 
 async def handle_delivery(runtime: Runtime, body: str, cid: str) -> None:

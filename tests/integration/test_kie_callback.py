@@ -34,7 +34,7 @@ async def _submitted(pool: Pool, kie: FakeKieServer, user_id: int, *switches: st
     await wallet.topup(pool, user_id, 100_00, f"stars:{user_id}")
     model = load_catalog().get("google/nano-banana")
     assert model is not None
-    draft = jobs.Draft(
+    draft = jobs.NewJob(
         user_id=user_id,
         chat_id=user_id,
         draft_id=f"d{user_id}",

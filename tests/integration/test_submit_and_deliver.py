@@ -10,9 +10,10 @@ import pytest
 from creativebot import generation, jobs, wallet
 from creativebot.config import CallbackSettings, KieSettings, TelegramSettings, get_settings
 from creativebot.db import Pool
-from creativebot.delivery import deliver
+from creativebot.telegram.delivery import deliver
 from creativebot.kie.client import KieClient
 from creativebot.telegram.bot import build_bot
+from creativebot.telegram.views import results
 from creativebot.texts import RU
 from infra.local.kie import FakeKieServer
 from infra.local.telegram import EmulatorServer
@@ -33,7 +34,7 @@ async def _created(pool: Pool, prompt: str, draft: str = "d1") -> jobs.Job:
     await wallet.topup(pool, USER, 10_00, f"stars:{draft}")
     job, _ = await jobs.create(
         pool,
-        jobs.Draft(
+        jobs.NewJob(
             user_id=USER,
             chat_id=USER,
             draft_id=draft,
@@ -93,7 +94,7 @@ async def test_a_lasting_kie_error_fails_the_job_returns_the_money_and_queues_th
     assert len(kie.fake.create_requests) == (generation.SUBMIT_ATTEMPTS if retryable else 1)
     assert await wallet.balance_of(pool, USER) == wallet.Balance(10_00, 0)
     assert _deliveries(sqs) == [job.id]
-    assert generation.failure_text(RU, job, 30) == reason
+    assert results.failure_reason(RU, job, 30) == reason
 
 
 async def test_a_rejected_request_says_what_kie_objected_to(
@@ -101,7 +102,7 @@ async def test_a_rejected_request_says_what_kie_objected_to(
 ) -> None:
     job = await _submitted_or_failed(pool, kie_client, "[422] маяк")
     assert job.fail_code == "kie_422"
-    assert "prompt is not supported in this language" in generation.failure_text(RU, job, 30)
+    assert "prompt is not supported in this language" in results.failure_reason(RU, job, 30)
 
 
 async def test_a_user_who_blocked_the_bot_is_marked_delivered_not_retried_forever(

@@ -8,7 +8,8 @@ import string
 import pytest
 
 from creativebot.kie.catalog import load_catalog
-from creativebot.telegram.routers.generate import _prompt_problem
+from creativebot.telegram.views.wizard import prompt_problem as explain
+from creativebot.wizard import prompt_problem
 from creativebot.texts import EN, RU, copy_for, format_duration, format_rub, language_for, plural
 
 
@@ -67,6 +68,11 @@ def test_waits() -> None:
     assert format_duration(RU, 150) == "3 мин"
     assert format_duration(RU, 11_520) == "3 ч 12 мин"
     assert format_duration(EN, 11_520) == "3 h 12 min"
+
+
+def _prompt_problem(texts, model, text):
+    problem = prompt_problem(model, text)
+    return explain(texts, problem) if problem else None
 
 
 def test_prompt_problems_are_explained() -> None:

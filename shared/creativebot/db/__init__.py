@@ -33,6 +33,12 @@ UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.PostgresConnectionError,
 )
 
+# Put in a statement's SELECT list (or WHERE clause), it makes that statement's own transaction commit
+# without waiting for the WAL flush (the setting is transaction-local, so the session stays durable).
+# Only for bookkeeping a database crash may lose without harm: the update-dedup marks, the user's
+# last-seen refresh and the conversation state. Never for money or job state, which commit durably.
+RELAXED_COMMIT = "set_config('synchronous_commit', 'off', true)"
+
 _pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Pool] = weakref.WeakKeyDictionary()
 
 
@@ -41,7 +47,16 @@ async def _init_connection(conn: Connection) -> None:
         await conn.set_type_codec(type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
-async def create_pool(dsn: str, *, max_size: int = 3, command_timeout: float = 15.0) -> Pool:
+async def _keep_session(conn: Connection) -> None:
+    """The pool's reset on release. asyncpg has already rolled back an open transaction by now; its
+    default reset adds a round trip that drops advisory locks, cursors, LISTENs and SET values, and
+    our pooled connections never take any of those (only ``SET LOCAL`` inside transactions, and the
+    migration runner's advisory lock lives on a connection of its own)."""
+
+
+async def create_pool(
+    dsn: str, *, max_size: int = 3, command_timeout: float = 15.0, statement_cache_size: int = 100
+) -> Pool:
     """A pool that opens connections on demand; JSON columns come back as Python objects."""
     pool = await asyncpg.create_pool(
         dsn,
@@ -49,7 +64,9 @@ async def create_pool(dsn: str, *, max_size: int = 3, command_timeout: float = 1
         max_size=max_size,
         command_timeout=command_timeout,
         max_inactive_connection_lifetime=300.0,
+        statement_cache_size=statement_cache_size,
         init=_init_connection,
+        reset=_keep_session,
     )
     assert pool is not None  # asyncpg types the result as optional only for the `async with` form
     return pool
@@ -65,6 +82,7 @@ async def get_pool() -> Pool:
             db.database_url.get_secret_value(),
             max_size=db.db_pool_max_size,
             command_timeout=db.db_command_timeout_sec,
+            statement_cache_size=db.db_statement_cache_size,
         )
         _pools[loop] = pool
     return pool

@@ -12,7 +12,7 @@ import itertools
 import json
 import math
 from decimal import ROUND_CEILING, Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any, Literal, Protocol
 
@@ -170,8 +170,14 @@ class Catalog(_Strict):
 
     def offered(self, category: Category) -> list[CatalogModel]:
         """Available models of a category, free ones first, then cheapest first."""
-        models = [m for m in self.models if m.available and m.category == category]
-        return sorted(models, key=lambda m: (m.free_per_day == 0, credit_range(m)[0]))
+        return list(self._offered[category])
+
+    @cached_property
+    def _offered(self) -> dict[Category, tuple[CatalogModel, ...]]:
+        ranked = sorted(
+            (m for m in self.models if m.available), key=lambda m: (m.free_per_day == 0, credit_range(m)[0])
+        )
+        return {category: tuple(m for m in ranked if m.category == category) for category in CATEGORIES}
 
 
 @lru_cache(maxsize=1)
@@ -210,7 +216,18 @@ def credits_for(model: CatalogModel, options: dict[str, Any], prompt: str = "") 
 
 
 def credit_range(model: CatalogModel) -> tuple[Decimal, Decimal]:
-    """The cheapest and the dearest mode of a model (over its step-2 choices), in credits."""
+    """The cheapest and the dearest mode of a model (over its step-2 choices), in credits; computed once
+    per model (up to 500 combinations each, too slow to repeat on every screen)."""
+    cached = _credit_ranges.get(id(model))
+    if cached is None or cached[0] is not model:
+        cached = _credit_ranges[id(model)] = (model, _credit_range(model))
+    return cached[1]
+
+
+_credit_ranges: dict[int, tuple[CatalogModel, tuple[Decimal, Decimal]]] = {}
+
+
+def _credit_range(model: CatalogModel) -> tuple[Decimal, Decimal]:
     if model.pricing is None:
         return Decimal(0), Decimal(0)
     names = [option.input for option in model.options]

@@ -7,24 +7,24 @@ from datetime import timedelta
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from creativebot.config import TelegramSettings, WorkerSettings
 from creativebot.db import Pool
 from creativebot.kie.client import KieClient
 from creativebot.telegram import errors
 from creativebot.telegram.fsm import PostgresStorage
-from creativebot.telegram.middlewares import UserMiddleware
+from creativebot.telegram.middlewares import AnswerPress, Services
 from creativebot.telegram.routers import build_routers
 
 # A wizard left half-way is forgotten after a week; its draft with it.
 FSM_TTL = timedelta(days=7)
 
 
-def build_bot(settings: TelegramSettings) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+def build_bot(settings: TelegramSettings, session: BaseSession | None = None) -> Bot:
+    session = session or AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
     return Bot(
         settings.telegram_bot_token.get_secret_value(),
         session=session,
@@ -33,15 +33,13 @@ def build_bot(settings: TelegramSettings) -> Bot:
 
 
 def build_dispatcher(pool: Pool, settings: WorkerSettings, kie: KieClient) -> Dispatcher:
+    """Routers and middlewares, built once per container. Per update, ``dispatch`` passes the update's
+    connection (``db``) and user; ``settings`` and ``kie`` are the container's."""
     dispatcher = Dispatcher(
-        storage=PostgresStorage(pool, state_ttl=FSM_TTL, data_ttl=FSM_TTL),
-        pool=pool,
-        settings=settings,
-        kie=kie,
+        storage=PostgresStorage(pool, state_ttl=FSM_TTL, data_ttl=FSM_TTL), settings=settings, kie=kie
     )
-    dispatcher.update.outer_middleware(UserMiddleware(pool))
-    # Answer every button press before its handler runs, so the spinner stops even if work is slow.
-    dispatcher.callback_query.middleware(CallbackAnswerMiddleware(pre=True))
+    dispatcher.update.outer_middleware(Services(settings, kie))
+    dispatcher.callback_query.middleware(AnswerPress())
     dispatcher.include_router(errors.build_router())
     dispatcher.include_routers(*build_routers())
     return dispatcher

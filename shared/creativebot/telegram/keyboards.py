@@ -1,42 +1,59 @@
-"""Inline keyboards shared by several screens."""
+"""Keyboards that never change for a language: built once per language and reused.
+
+Building a keyboard through InlineKeyboardBuilder deep-copies pydantic objects on every call; these
+are plain markups made once (aiogram only reads them when it serializes a request).
+"""
 
 from __future__ import annotations
 
-from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from collections.abc import Callable, Sequence
 
-from creativebot.jobs import Job
-from creativebot.kie.catalog import CATEGORIES, CatalogModel
-from creativebot.telegram.callbacks import CategoryPick, Menu, ResultAction
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from creativebot.kie.catalog import CATEGORIES
+from creativebot.telegram.callbacks import CategoryPick, Menu
 from creativebot.texts import Copy
 
+Row = Sequence[tuple[str, CallbackData]]
 
+
+def markup(rows: Sequence[Row]) -> InlineKeyboardMarkup:
+    """An inline keyboard from rows of (label, callback data)."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=label, callback_data=data.pack()) for label, data in row]
+            for row in rows
+        ]
+    )
+
+
+def _per_language(build: Callable[[Copy], InlineKeyboardMarkup]) -> Callable[[Copy], InlineKeyboardMarkup]:
+    built: dict[str, InlineKeyboardMarkup] = {}
+
+    def for_language(texts: Copy) -> InlineKeyboardMarkup:
+        keyboard = built.get(texts.lang)
+        if keyboard is None:
+            keyboard = built[texts.lang] = build(texts)
+        return keyboard
+
+    return for_language
+
+
+@_per_language
 def main_menu(texts: Copy) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for code in CATEGORIES:
-        builder.button(text=texts.categories[code], callback_data=CategoryPick(code=code))
-    builder.button(text=texts.btn_balance, callback_data=Menu(screen="balance"))
-    builder.button(text=texts.btn_invite, callback_data=Menu(screen="invite"))
-    builder.button(text=texts.btn_help, callback_data=Menu(screen="help"))
-    builder.adjust(2, 2, 1, 2, 1)
-    return builder.as_markup()
+    categories = [(texts.categories[code], CategoryPick(code=code)) for code in CATEGORIES]
+    return markup(
+        [
+            categories[0:2],
+            categories[2:4],
+            categories[4:],
+            [(texts.btn_balance, Menu(screen="balance")), (texts.btn_invite, Menu(screen="invite"))],
+            [(texts.btn_help, Menu(screen="help"))],
+        ]
+    )
 
 
+@_per_language
 def back_to_menu(texts: Copy) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=texts.btn_main_menu, callback_data=Menu(screen="main"))
-    return builder.as_markup()
-
-
-def keyboard_for_result(texts: Copy, job: Job, model: CatalogModel | None) -> InlineKeyboardMarkup:
-    """The buttons under a delivered result or a failure notice."""
-    builder = InlineKeyboardBuilder()
-    if job.deliverable and model is not None and model.result == "photo":
-        builder.button(text=texts.btn_original, callback_data=ResultAction(action="file", job=job.id))
-    repeat = texts.btn_repeat if job.deliverable else texts.btn_try_again
-    builder.button(text=repeat, callback_data=ResultAction(action="repeat", job=job.id))
-    builder.button(text=texts.btn_edit_prompt, callback_data=ResultAction(action="edit", job=job.id))
-    builder.button(text=texts.btn_other_model, callback_data=ResultAction(action="other", job=job.id))
-    builder.button(text=texts.btn_main_menu, callback_data=Menu(screen="main"))
-    builder.adjust(1)
-    return builder.as_markup()
+    return markup([[(texts.btn_main_menu, Menu(screen="main"))]])

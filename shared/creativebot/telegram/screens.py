@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
@@ -9,28 +11,38 @@ from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMark
 from creativebot.observability import log_event
 
 
+@dataclass(frozen=True)
+class Screen:
+    """A message the bot shows: its name (for logs), HTML text and an optional inline keyboard."""
+
+    name: str
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+
+
 async def show(
-    target: Message | CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None, *, screen: str
+    target: Message | CallbackQuery, screen: Screen, *, new_message: bool = False
 ) -> Message | None:
-    """Render ``text`` with ``markup``: an edit for a button press, a new message otherwise."""
-    log_event("UI_RENDER", screen=screen)
-    if isinstance(target, CallbackQuery):
-        message = target.message
-        if isinstance(message, Message) and message.text is not None:
-            try:
-                edited = await message.edit_text(text, reply_markup=markup)
-            except TelegramBadRequest as exc:
-                if "message is not modified" in exc.message:
-                    return message
-                log_event("UI_EDIT_FALLBACK", screen=screen, reason=exc.message)
-            else:
-                return edited if isinstance(edited, Message) else message
-        if message is None or isinstance(message, InaccessibleMessage):
-            if target.bot is None:
-                return None
-            return await target.bot.send_message(target.from_user.id, text, reply_markup=markup)
-        return await message.answer(text, reply_markup=markup)
-    return await target.answer(text, reply_markup=markup)
+    """Render ``screen``: an edit for a button press, a new message otherwise (or when asked)."""
+    log_event("UI_RENDER", screen=screen.name)
+    text, markup = screen.text, screen.markup
+    if isinstance(target, Message):
+        return await target.answer(text, reply_markup=markup)
+    message = target.message
+    if not new_message and isinstance(message, Message) and message.text is not None:
+        try:
+            edited = await message.edit_text(text, reply_markup=markup)
+        except TelegramBadRequest as exc:
+            if "message is not modified" in exc.message:
+                return message
+            log_event("UI_EDIT_FALLBACK", screen=screen.name, reason=exc.message)
+        else:
+            return edited if isinstance(edited, Message) else message
+    if message is None or isinstance(message, InaccessibleMessage):
+        if target.bot is None:
+            return None
+        return await target.bot.send_message(target.from_user.id, text, reply_markup=markup)
+    return await message.answer(text, reply_markup=markup)
 
 
 async def notify(bot: Bot, chat_id: int, text: str) -> bool:

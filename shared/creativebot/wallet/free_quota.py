@@ -7,6 +7,7 @@ idempotent by job id. A reservation counts on the day it was made, whenever the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -37,17 +38,28 @@ class QuotaStatus:
         return max(0, self.limit - self.used)
 
 
+async def statuses(
+    db: Pool | Connection, user_id: int, limits: Mapping[str, int], tz: str, now: datetime | None = None
+) -> dict[str, QuotaStatus]:
+    """Today's free runs of several models (model id → daily limit) in one query."""
+    moment = now or datetime.now(UTC)
+    rows = await db.fetch(
+        "SELECT model_id, used FROM free_quota WHERE user_id = $1 AND day = $2 AND model_id = ANY($3::text[])",
+        user_id,
+        quota_day(moment, tz),
+        list(limits),
+    )
+    used = {row["model_id"]: int(row["used"]) for row in rows}
+    resets_at = next_reset(moment, tz)
+    return {
+        model_id: QuotaStatus(limit, used.get(model_id, 0), resets_at) for model_id, limit in limits.items()
+    }
+
+
 async def status(
     db: Pool | Connection, user_id: int, model_id: str, limit: int, tz: str, now: datetime | None = None
 ) -> QuotaStatus:
-    moment = now or datetime.now(UTC)
-    used = await db.fetchval(
-        "SELECT used FROM free_quota WHERE user_id = $1 AND model_id = $2 AND day = $3",
-        user_id,
-        model_id,
-        quota_day(moment, tz),
-    )
-    return QuotaStatus(limit, int(used or 0), next_reset(moment, tz))
+    return (await statuses(db, user_id, {model_id: limit}, tz, now))[model_id]
 
 
 async def reserve(

@@ -16,7 +16,7 @@ from aiogram.types import Message
 
 from creativebot import jobs
 from creativebot.config import WorkerSettings
-from creativebot.db import Pool
+from creativebot.db import Connection
 from creativebot.kie.client import KieClient, KieError
 from creativebot.observability import log_event
 from creativebot.telegram.screens import notify
@@ -32,8 +32,8 @@ class IsAdmin(BaseFilter):
         return message.from_user is not None and message.from_user.id in settings.app.admin_ids
 
 
-async def summary(message: Message, texts: Copy, pool: Pool, kie: KieClient) -> None:
-    row = await pool.fetchrow(
+async def summary(message: Message, texts: Copy, db: Connection, kie: KieClient) -> None:
+    row = await db.fetchrow(
         """
         SELECT (SELECT count(*) FROM users) AS users,
                (SELECT count(*) FROM users WHERE created_at > now() - interval '1 day') AS new_users,
@@ -63,7 +63,7 @@ async def summary(message: Message, texts: Copy, pool: Pool, kie: KieClient) -> 
 
 
 async def adjust_balance(
-    message: Message, command: CommandObject, texts: Copy, user: User, pool: Pool
+    message: Message, command: CommandObject, texts: Copy, user: User, db: Connection
 ) -> None:
     match = _ADJUST.fullmatch((command.args or "").strip())
     if not match:
@@ -73,7 +73,7 @@ async def adjust_balance(
     kopecks = int(Decimal(amount) * 100)  # the pattern allows at most two decimals: exact
     try:
         result = await adjust(
-            pool, target, kopecks, f"admin:{secrets.token_hex(8)}", reason=reason, admin_id=user.id
+            db, target, kopecks, f"admin:{secrets.token_hex(8)}", reason=reason, admin_id=user.id
         )
     except WalletError as error:
         await message.answer(texts.admin_refused.format(reason=html.escape(str(error))))
@@ -89,16 +89,16 @@ async def adjust_balance(
 
 
 async def refund_job(
-    message: Message, command: CommandObject, texts: Copy, user: User, pool: Pool, bot: Bot
+    message: Message, command: CommandObject, texts: Copy, user: User, db: Connection, bot: Bot
 ) -> None:
     args = (command.args or "").strip()
     job_id = int(args) if args.isdigit() else None
-    job = await jobs.get(pool, job_id) if job_id else None
+    job = await jobs.get(db, job_id) if job_id else None
     if job is None:
         await message.answer(texts.admin_refund_usage)
         return
     try:
-        result = await refund(pool, job.user_id, job.hold_ref)
+        result = await refund(db, job.user_id, job.hold_ref)
     except WalletError as error:
         await message.answer(texts.admin_refused.format(reason=html.escape(str(error))))
         return

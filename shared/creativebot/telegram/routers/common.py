@@ -8,25 +8,27 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from creativebot.config import WorkerSettings
-from creativebot.db import Pool, transaction
+from creativebot.db import Connection, transaction
 from creativebot.telegram.callbacks import Menu
 from creativebot.telegram.keyboards import back_to_menu, main_menu
-from creativebot.telegram.screens import notify, show
+from creativebot.telegram.screens import Screen, notify, show
 from creativebot.texts import Copy, copy_for, format_rub
 from creativebot.users import User
 from creativebot.wallet import bonus, referrals
 
 
 async def _first_start(
-    pool: Pool, user: User, payload: str | None, settings: WorkerSettings
+    db: Connection, user: User, payload: str | None, settings: WorkerSettings
 ) -> tuple[int, int | None]:
     """On the very first /start: bind the referrer and pay the bonuses, in one transaction.
 
     Returns (welcome bonus paid, referrer to congratulate or None).
     """
+    if user.started_at is not None:  # known from the row the update loaded: no query for returning users
+        return 0, None
     welcome = settings.wallet.welcome_bonus_rub * 100
     reward = settings.wallet.referral_bonus_rub * 100
-    async with transaction(pool) as conn:
+    async with transaction(db) as conn:
         if not await referrals.mark_first_start(conn, user.id):
             return 0, None
         referrer = None
@@ -48,35 +50,39 @@ async def start(
     state: FSMContext,
     texts: Copy,
     user: User,
-    pool: Pool,
+    db: Connection,
     settings: WorkerSettings,
     bot: Bot,
 ) -> None:
     await state.clear()
-    welcome, referrer = await _first_start(pool, user, command.args, settings)
-    await show(message, texts.welcome, main_menu(texts), screen="welcome")
+    welcome, referrer = await _first_start(db, user, command.args, settings)
+    await show(message, Screen("welcome", texts.welcome, main_menu(texts)))
     if welcome:
         await message.answer(texts.welcome_bonus.format(amount=format_rub(welcome, texts.lang)))
     if referrer is not None:
-        language = await pool.fetchval("SELECT language FROM users WHERE id = $1", referrer)
+        language = await db.fetchval("SELECT language FROM users WHERE id = $1", referrer)
         their = copy_for(language)
         reward = settings.wallet.referral_bonus_rub * 100
         await notify(bot, referrer, their.referral_reward.format(amount=format_rub(reward, their.lang)))
 
 
+def menu_screen(texts: Copy) -> Screen:
+    return Screen("main_menu", texts.menu_prompt, main_menu(texts))
+
+
 async def main_menu_screen(event: Message | CallbackQuery, state: FSMContext, texts: Copy) -> None:
     await state.clear()
-    await show(event, texts.menu_prompt, main_menu(texts), screen="main_menu")
+    await show(event, menu_screen(texts))
 
 
 async def help_screen(event: Message | CallbackQuery, texts: Copy) -> None:
-    await show(event, texts.help, back_to_menu(texts), screen="help")
+    await show(event, Screen("help", texts.help, back_to_menu(texts)))
 
 
 async def cancel(event: Message | CallbackQuery, state: FSMContext, texts: Copy) -> None:
     """/cancel, and "✖️ Отмена" in the wizard: forget the draft, say so, show the menu."""
     await state.clear()
-    await show(event, texts.cancel_done + "\n\n" + texts.menu_prompt, main_menu(texts), screen="main_menu")
+    await show(event, Screen("main_menu", texts.cancel_done + "\n\n" + texts.menu_prompt, main_menu(texts)))
 
 
 def build_router() -> Router:

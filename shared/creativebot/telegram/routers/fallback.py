@@ -8,19 +8,19 @@ from aiogram.types import CallbackQuery, Message
 
 from creativebot.observability import log_event
 from creativebot.telegram.keyboards import main_menu
-from creativebot.telegram.screens import show
+from creativebot.telegram.screens import Screen, show
 from creativebot.texts import Copy
 
 
 async def unknown_message(message: Message, texts: Copy) -> None:
-    await show(message, texts.not_understood, main_menu(texts), screen="not_understood")
+    await show(message, Screen("not_understood", texts.not_understood, main_menu(texts)))
 
 
 async def stale_button(callback: CallbackQuery, state: FSMContext, texts: Copy) -> None:
     log_event("BUTTON_STALE", data=callback.data)
     await state.clear()
     await show(
-        callback, texts.stale_button + "\n\n" + texts.menu_prompt, main_menu(texts), screen="main_menu"
+        callback, Screen("main_menu", texts.stale_button + "\n\n" + texts.menu_prompt, main_menu(texts))
     )
 
 

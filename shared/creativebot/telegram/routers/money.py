@@ -7,16 +7,15 @@ import html
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, LabeledPrice, Message, PreCheckoutQuery
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from creativebot import payments
 from creativebot.config import WorkerSettings
-from creativebot.db import Pool
+from creativebot.db import Connection
 from creativebot.kie.catalog import load_catalog
 from creativebot.observability import log_event
 from creativebot.telegram.callbacks import Menu, StarsPack
-from creativebot.telegram.keyboards import back_to_menu
-from creativebot.telegram.screens import show
+from creativebot.telegram.keyboards import Row, back_to_menu, markup
+from creativebot.telegram.screens import Screen, show
 from creativebot.texts import Copy, format_rub
 from creativebot.users import User
 from creativebot.wallet import Entry, balance_of, recent_entries, referrals
@@ -56,28 +55,32 @@ def describe(entry: Entry, texts: Copy) -> str:
     return texts.op_bonus.format(amount=rub(entry.amount, texts.lang))
 
 
-async def balance_screen(event: Message | CallbackQuery, texts: Copy, user: User, pool: Pool) -> None:
-    wallet = await balance_of(pool, user.id)
-    entries = await recent_entries(pool, user.id, 10)
+async def balance_screen(event: Message | CallbackQuery, texts: Copy, user: User, db: Connection) -> None:
+    wallet = await balance_of(db, user.id)
+    entries = await recent_entries(db, user.id, 10)
     history = "\n".join("• " + describe(entry, texts) for entry in entries) or texts.history_empty
     text = texts.balance_screen.format(
         available=format_rub(wallet.available, texts.lang),
         held=format_rub(wallet.held, texts.lang),
         history=history,
     )
-    builder = InlineKeyboardBuilder()
-    builder.button(text=texts.btn_topup, callback_data=Menu(screen="topup"))
-    builder.button(text=texts.btn_main_menu, callback_data=Menu(screen="main"))
-    builder.adjust(1)
-    await show(event, text, builder.as_markup(), screen="balance")
+    keyboard = markup(
+        [[(texts.btn_topup, Menu(screen="topup"))], [(texts.btn_main_menu, Menu(screen="main"))]]
+    )
+    await show(event, Screen("balance", text, keyboard))
 
 
 async def invite_screen(
-    event: Message | CallbackQuery, texts: Copy, user: User, pool: Pool, bot: Bot, settings: WorkerSettings
+    event: Message | CallbackQuery,
+    texts: Copy,
+    user: User,
+    db: Connection,
+    bot: Bot,
+    settings: WorkerSettings,
 ) -> None:
-    code = await referrals.ensure_code(pool, user.id)
+    code = await referrals.ensure_code(db, user.id)
     me = await bot.me()
-    invited, earned = await referrals.stats(pool, user.id)
+    invited, earned = await referrals.stats(db, user.id)
     bonus = settings.wallet.referral_bonus_rub * 100
     terms = (
         texts.invite_terms_bonus.format(bonus=format_rub(bonus, texts.lang))
@@ -90,24 +93,21 @@ async def invite_screen(
         count=invited,
         earned=format_rub(earned, texts.lang),
     )
-    await show(event, text, back_to_menu(texts), screen="invite")
+    await show(event, Screen("invite", text, back_to_menu(texts)))
 
 
 async def topup_screen(
     event: Message | CallbackQuery, texts: Copy, user: User, settings: WorkerSettings
 ) -> None:
-    builder = InlineKeyboardBuilder()
+    rows: list[Row] = []
     for stars in payments.STAR_PACKS:
         pack = payments.offer(user.id, stars, settings.pricing.star_price_rub)
         assert pack is not None
-        builder.button(
-            text=texts.btn_pack.format(stars=stars, amount=format_rub(pack.kopecks, texts.lang)),
-            callback_data=StarsPack(stars=stars),
-        )
-    builder.button(text=texts.btn_main_menu, callback_data=Menu(screen="main"))
-    builder.adjust(1)
+        label = texts.btn_pack.format(stars=stars, amount=format_rub(pack.kopecks, texts.lang))
+        rows.append([(label, StarsPack(stars=stars))])
+    rows.append([(texts.btn_main_menu, Menu(screen="main"))])
     rate = format_rub(payments.pack_kopecks(1, settings.pricing.star_price_rub), texts.lang)
-    await show(event, texts.topup_screen.format(rate=rate), builder.as_markup(), screen="topup")
+    await show(event, Screen("topup", texts.topup_screen.format(rate=rate), markup(rows)))
 
 
 async def send_invoice(
@@ -148,11 +148,11 @@ async def pre_checkout(query: PreCheckoutQuery, texts: Copy) -> None:
         await query.answer(ok=False, error_message=texts.invoice_stale)
 
 
-async def successful_payment(message: Message, texts: Copy, user: User, pool: Pool) -> None:
+async def successful_payment(message: Message, texts: Copy, user: User, db: Connection) -> None:
     payment = message.successful_payment
     assert payment is not None
     result = await payments.credit(
-        pool, user_id=user.id, payload=payment.invoice_payload, charge_id=payment.telegram_payment_charge_id
+        db, user_id=user.id, payload=payment.invoice_payload, charge_id=payment.telegram_payment_charge_id
     )
     if result is None:
         # Telegram took the stars: the operator must settle it by hand, and the payer must know how.
@@ -171,22 +171,14 @@ async def successful_payment(message: Message, texts: Copy, user: User, pool: Po
 
 
 async def paysupport(message: Message, texts: Copy, settings: WorkerSettings) -> None:
-    await show(
-        message,
-        texts.paysupport.format(contact=html.escape(settings.app.support_contact or texts.support_fallback)),
-        back_to_menu(texts),
-        screen="paysupport",
-    )
+    contact = html.escape(settings.app.support_contact or texts.support_fallback)
+    await show(message, Screen("paysupport", texts.paysupport.format(contact=contact), back_to_menu(texts)))
 
 
 async def terms(message: Message, texts: Copy, settings: WorkerSettings) -> None:
     rate = format_rub(payments.pack_kopecks(1, settings.pricing.star_price_rub), texts.lang)
-    await show(
-        message,
-        texts.terms.format(rate=rate, timeout=settings.app.job_timeout_min),
-        back_to_menu(texts),
-        screen="terms",
-    )
+    text = texts.terms.format(rate=rate, timeout=settings.app.job_timeout_min)
+    await show(message, Screen("terms", text, back_to_menu(texts)))
 
 
 def build_router() -> Router:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import html
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,17 +28,40 @@ from aiogram.types import (
 
 from creativebot import jobs
 from creativebot.db import Pool, transaction
-from creativebot.generation import failure_text
-from creativebot.kie.catalog import CatalogModel, load_catalog
+from creativebot.kie.catalog import CatalogModel, ResultKind, load_catalog
 from creativebot.observability import log_event
-from creativebot.telegram.keyboards import keyboard_for_result
-from creativebot.texts import Copy, copy_for, format_rub
+from creativebot.telegram.views import results
+from creativebot.texts import Copy, copy_for
 
 UPLOAD_LIMIT = 50 * 1024 * 1024  # what a bot may upload
-PHOTO_UPLOAD_LIMIT = 10 * 1024 * 1024  # above it a picture goes as a document
 ALBUM_SIZE = 10
 _REFUSED = (TelegramBadRequest, TelegramEntityTooLarge)
-_MEDIA = {"photo": InputMediaPhoto, "video": InputMediaVideo, "audio": InputMediaAudio}
+
+Sender = Callable[..., Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class MediaKind:
+    """How one kind of file travels to Telegram."""
+
+    extension: str  # for a file name when the URL has none
+    send: Callable[[Bot], Sender]  # the Bot method for one file of this kind
+    album_item: type[Any]  # its InputMedia type in a media group
+    upload_limit: int  # above it, an upload goes as a document instead
+    offers_original: bool  # the "📎 Оригинал файлом" button makes sense (Telegram compresses photos)
+
+
+KINDS: dict[str, MediaKind] = {
+    "photo": MediaKind("png", lambda bot: bot.send_photo, InputMediaPhoto, 10 * 1024 * 1024, True),
+    "video": MediaKind("mp4", lambda bot: bot.send_video, InputMediaVideo, UPLOAD_LIMIT, False),
+    "audio": MediaKind("mp3", lambda bot: bot.send_audio, InputMediaAudio, UPLOAD_LIMIT, False),
+    "document": MediaKind("bin", lambda bot: bot.send_document, InputMediaDocument, UPLOAD_LIMIT, False),
+}
+DOCUMENT = KINDS["document"]
+
+
+def kind_of(model: CatalogModel | None) -> ResultKind:
+    return model.result if model else "photo"
 
 
 async def download(url: str, limit: int = UPLOAD_LIMIT) -> bytes | None:
@@ -67,8 +91,7 @@ def _file_name(url: str, kind: str, index: int = 0) -> str:
     name = urlsplit(url).path.rsplit("/", 1)[-1]
     if "." in name:
         return name[-80:]
-    extension = {"photo": "png", "video": "mp4", "audio": "mp3"}.get(kind, "bin")
-    return f"result-{index + 1}.{extension}"
+    return f"result-{index + 1}.{KINDS[kind].extension}"
 
 
 async def _link_message(
@@ -81,12 +104,8 @@ async def _link_message(
 async def _send_one(
     bot: Bot, chat_id: int, kind: str, url: str, caption: str, markup: InlineKeyboardMarkup, texts: Copy
 ) -> None:
-    senders: dict[str, Callable[..., Awaitable[Any]]] = {
-        "photo": bot.send_photo,
-        "video": bot.send_video,
-        "audio": bot.send_audio,
-    }
-    send = senders[kind]
+    media = KINDS[kind]
+    send = media.send(bot)
     try:
         await send(chat_id, url, caption=caption, reply_markup=markup)
         return
@@ -97,7 +116,7 @@ async def _send_one(
         await _link_message(bot, chat_id, texts, [url], markup)
         return
     upload = BufferedInputFile(data, _file_name(url, kind))
-    if kind == "photo" and len(data) > PHOTO_UPLOAD_LIMIT:
+    if len(data) > media.upload_limit:
         await bot.send_document(chat_id, upload, caption=caption, reply_markup=markup)
         return
     try:
@@ -107,10 +126,10 @@ async def _send_one(
 
 
 async def _send_album(bot: Bot, chat_id: int, kind: str, urls: list[str], caption: str | None) -> None:
-    media_type = _MEDIA[kind]
-    media = [media_type(media=url, caption=caption if i == 0 else None) for i, url in enumerate(urls)]
+    media = KINDS[kind]
+    items = [media.album_item(media=url, caption=caption if i == 0 else None) for i, url in enumerate(urls)]
     try:
-        await bot.send_media_group(chat_id, media)
+        await bot.send_media_group(chat_id, items)
         return
     except _REFUSED as refused:
         log_event("DELIVERY_URL_REFUSED", kind=kind, reason=str(refused)[:200])
@@ -120,8 +139,7 @@ async def _send_album(bot: Bot, chat_id: int, kind: str, urls: list[str], captio
         if data is None:
             continue
         file = BufferedInputFile(data, _file_name(url, kind, i))
-        too_big_photo = kind == "photo" and len(data) > PHOTO_UPLOAD_LIMIT
-        item_type = InputMediaDocument if too_big_photo else media_type
+        item_type = DOCUMENT.album_item if len(data) > media.upload_limit else media.album_item
         uploads.append(item_type(media=file, caption=caption if i == 0 else None))
     if len(uploads) >= 2 and len({type(item) for item in uploads}) == 1:
         await bot.send_media_group(chat_id, uploads)
@@ -138,21 +156,11 @@ async def _set_status(bot: Bot, job: jobs.Job, text: str) -> None:
         await bot.edit_message_text(text, chat_id=job.chat_id, message_id=job.status_message_id)
 
 
-def _price_line(texts: Copy, job: jobs.Job) -> str:
-    if job.late_result:
-        return texts.result_late_free
-    if job.payment == "free":
-        return texts.result_free
-    return texts.result_paid.format(price=format_rub(job.price, texts.lang))
-
-
 async def _send_results(bot: Bot, job: jobs.Job, model: CatalogModel | None, texts: Copy) -> None:
     urls = list(job.result_urls or [])
-    kind = model.result if model else "photo"
-    title = html.escape(model.title.get(texts.lang) if model else job.model_id)
-    prompt = f"\n<blockquote>{html.escape(job.prompt[:200])}</blockquote>" if job.prompt else ""
-    caption = texts.result_caption.format(title=title, prompt=prompt, price=_price_line(texts, job))
-    markup = keyboard_for_result(texts, job, model)
+    kind = kind_of(model)
+    caption = results.caption(texts, job, model)
+    markup = results.result_keyboard(texts, job, KINDS[kind].offers_original)
     await _set_status(bot, job, texts.status_done)
     if len(urls) == 1:
         await _send_one(bot, job.chat_id, kind, urls[0], caption, markup, texts)
@@ -169,14 +177,9 @@ async def _send_results(bot: Bot, job: jobs.Job, model: CatalogModel | None, tex
 async def _send_failure(
     bot: Bot, job: jobs.Job, model: CatalogModel | None, texts: Copy, timeout_min: int
 ) -> None:
-    money = (
-        texts.refund_money.format(price=format_rub(job.price, texts.lang))
-        if job.payment == "wallet"
-        else texts.refund_free
-    )
     await _set_status(bot, job, texts.status_failed)
-    text = texts.job_failed.format(reason=failure_text(texts, job, timeout_min), money=money)
-    await bot.send_message(job.chat_id, text, reply_markup=keyboard_for_result(texts, job, model))
+    markup = results.result_keyboard(texts, job, KINDS[kind_of(model)].offers_original)
+    await bot.send_message(job.chat_id, results.failure_notice(texts, job, timeout_min), reply_markup=markup)
 
 
 async def deliver(pool: Pool, bot: Bot, job_id: int, *, timeout_min: int) -> bool:
@@ -209,8 +212,7 @@ async def deliver(pool: Pool, bot: Bot, job_id: int, *, timeout_min: int) -> boo
 
 async def send_originals(bot: Bot, job: jobs.Job, texts: Copy) -> None:
     """The result files as documents (uncompressed), for the "📎 Оригинал файлом" button."""
-    model = load_catalog().get(job.model_id)
-    kind = model.result if model else "photo"
+    kind = kind_of(load_catalog().get(job.model_id))
     for index, url in enumerate(job.result_urls or []):
         data = await download(url)
         if data is None:
