@@ -1,4 +1,4 @@
-"""``make bench``: wallet throughput and cold-import figures on this machine."""
+"""``make bench``: the worker against a plain aiogram bot, round trips, cold imports, wallet throughput."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import platform
 import tempfile
 from pathlib import Path
 
-from bench import imports, wallet
+from bench import imports, update_path, wallet
 from creativebot.db.migrate import migrate
 from infra.local.postgres import ensure_database, start_embedded
 
@@ -32,6 +32,15 @@ def main() -> None:
         dsn, server = _database(Path(scratch))
         try:
             asyncio.run(migrate(dsn))
+            print(
+                f"worker per update through handle_record, against aiogram + MemoryStorage fed the same"
+                f" updates (median of {update_path.ROUNDS}; PostgreSQL with fsync on):"
+            )
+            for figures in update_path.run(dsn):
+                print(
+                    f"  {figures.name}: ours {figures.ours_ms:.2f} ms | peer {figures.peer_ms:.2f} ms"
+                    f" | ratio {figures.ratio:.2f} | {figures.round_trips:.0f} round trips"
+                )
             for shared in (False, True):
                 figures = asyncio.run(wallet.run(dsn, shared_wallet=shared))
                 who = "50 users on one wallet" if shared else "50 concurrent users, one wallet each"

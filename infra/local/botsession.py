@@ -68,7 +68,12 @@ class MemorySession(BaseSession):
         super().__init__()
         self.calls: list[Call] = []
         self.failures: dict[str, list[Failure]] = {}
+        self.files: dict[str, bytes] = {}  # file_id -> content, served through getFile and download
         self._ids = itertools.count(1000)
+
+    def add_file(self, file_id: str, content: bytes) -> None:
+        """A file a person sent (a photo, say), for getFile and bot.download."""
+        self.files[file_id] = content
 
     def fail_next(self, method: str, code: int, description: str, *, retry_after: int | None = None) -> None:
         """The next call of ``method`` (e.g. "AnswerCallbackQuery") fails as Telegram would answer."""
@@ -83,6 +88,15 @@ class MemorySession(BaseSession):
     def _result(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
         if type(method).__name__ == "GetMe":
             return BOT_USER
+        if type(method).__name__ == "GetFile":
+            file_id = str(getattr(method, "file_id", ""))
+            content = self.files.get(file_id, b"")
+            return {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_size": len(content),
+                "file_path": f"files/{file_id}",
+            }
         if not _returns_message(method):
             return True
         chat_id = getattr(method, "chat_id", None)
@@ -121,15 +135,15 @@ class MemorySession(BaseSession):
         response = self.check_response(bot, method, 200, json.dumps(envelope))
         return response.result  # type: ignore[return-value]
 
-    def stream_content(
+    async def stream_content(
         self,
         url: str,
         headers: dict[str, Any] | None = None,
-        timeout: int = 30,
+        timeout: int = 30,  # noqa: ASYNC109 - aiogram's signature
         chunk_size: int = 65536,
         raise_for_status: bool = True,
     ) -> AsyncGenerator[bytes, None]:
-        raise NotImplementedError("files are not served by the in-memory session")
+        yield self.files[url.rsplit("/", 1)[-1]]
 
     async def close(self) -> None:
         """Nothing to close."""
