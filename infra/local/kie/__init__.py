@@ -1,10 +1,12 @@
-"""The fake KIE.ai served from a background thread (see fake.py)."""
+"""The fake KIE.ai served from a background thread (see fake.py, families.py and faults.py)."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from infra.local.kie.fake import FakeKie, build_app
+from infra.local.kie.families import FamilyTask
+from infra.local.kie.faults import CREATE_KINDS, KINDS, RECORD_KINDS, FaultEvent, FaultPlan
 from infra.local.servers import BackgroundServer, ServedApp
 
 
@@ -18,10 +20,12 @@ class FakeKieServer(ServedApp):
         waiting_sec: float = 0.5,
         generating_sec: float = 2.0,
         webhook_hmac_key: str | None = None,
+        faults: FaultPlan | None = None,
     ) -> None:
         self.fake = FakeKie(
             api_key, waiting_sec=waiting_sec, generating_sec=generating_sec, webhook_hmac_key=webhook_hmac_key
         )
+        self.fake.faults = faults
         self.server = BackgroundServer(self._app, host=host, port=port, name="fake-kie")
 
     async def _app(self) -> web.Application:
@@ -29,4 +33,13 @@ class FakeKieServer(ServedApp):
         return build_app(self.fake)
 
 
-__all__ = ["FakeKie", "FakeKieServer"]
+__all__ = [
+    "CREATE_KINDS",
+    "KINDS",
+    "RECORD_KINDS",
+    "FakeKie",
+    "FakeKieServer",
+    "FamilyTask",
+    "FaultEvent",
+    "FaultPlan",
+]

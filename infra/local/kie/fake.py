@@ -1,13 +1,17 @@
-"""A fake KIE.ai: the market jobs API, the credit balance and the three upload endpoints.
+"""A fake KIE.ai: the market jobs API, the family APIs, the credit balance and the three upload endpoints.
 
 It speaks KIE's envelopes (``{"code", "msg", "data"}``, business code in the body, HTTP 429 for rate
 limits), moves every task through waiting → generating → success/fail, serves a real result file
 (a generated PNG; a small MP4 or MP3 made with ffmpeg from a test pattern and a sine tone), and then
 POSTs the callback to ``callBackUrl``, signed when a webhook HMAC key is set.
 
+The market API (``/api/v1/jobs/*``) validates models and inputs against the bot's catalog. The family
+APIs (Veo, Suno, Midjourney, Runway, GPT-4o Image, Flux Kontext) live in families.py with their own tables.
+A seeded transport-fault plan (faults.py) can break createTask and record-info calls on purpose.
+
 Behaviour switches, by a keyword in the prompt (or ``script()`` from a test):
 ``[fail]`` ``[unsafe]`` ``[nocallback]`` ``[twice]`` ``[402]`` ``[422]`` ``[429]`` ``[500]`` ``[slow]`` ``[big]``
-``[stuck]`` (never finishes until ``finish()`` is called).
+``[stuck]`` (never finishes until ``finish()`` is called); the family APIs also know ``[replay]``.
 """
 
 from __future__ import annotations
@@ -19,57 +23,38 @@ import hashlib
 import hmac
 import itertools
 import json
-import os
-import struct
 import time
-import zlib
+from collections import Counter
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 from aiohttp import BodyPartReader, web
 
 from creativebot.kie.catalog import CatalogModel, load_catalog
+from infra.local.kie.families import Families, FamilyTask
+from infra.local.kie.faults import FaultPlan, guarded
+from infra.local.kie.media import (
+    FAMILY_KEYWORDS,
+    KEYWORDS,
+    SAMPLES,
+    envelope,
+    noisy_png,
+    png,
+)
 
-SAMPLES = Path(__file__).with_name("samples")
-KEYWORDS = ("fail", "unsafe", "nocallback", "twice", "402", "422", "429", "500", "slow", "big", "stuck")
-
-
-def png(width: int, height: int, seed: bytes) -> bytes:
-    """A real PNG: a smooth two-colour gradient whose colours come from ``seed``."""
-    digest = hashlib.sha256(seed).digest()
-    start, end = digest[:3], digest[3:6]
-    rows = []
-    for y in range(height):
-        mix = y / max(1, height - 1)
-        pixel = bytes(int(a + (b - a) * mix) for a, b in zip(start, end, strict=True))
-        rows.append(b"\x00" + pixel * width)
-    return _png_file(width, height, b"".join(rows))
-
-
-def noisy_png(width: int, height: int) -> bytes:
-    """A PNG that does not compress: for results over Telegram's 5 MB photo-by-URL limit."""
-    raw = b"".join(b"\x00" + os.urandom(width * 3) for _ in range(height))
-    return _png_file(width, height, raw, level=0)
-
-
-def _png_file(width: int, height: int, raw: bytes, level: int = 6) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data))
-            + kind
-            + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw, level))
-        + chunk(b"IEND", b"")
-    )
+__all__ = [
+    "KEYWORDS",
+    "SAMPLES",
+    "FakeKie",
+    "FamilyTask",
+    "FaultPlan",
+    "Task",
+    "build_app",
+    "noisy_png",
+    "png",
+]
 
 
 @dataclass
@@ -131,16 +116,40 @@ class FakeKie:
         self.create_requests: list[dict[str, Any]] = []
         self.callback_log: list[dict[str, Any]] = []
         self.scripted: list[set[str]] = []  # switches for the next tasks, whatever their prompt
+        # The family APIs: their tasks, and every create request they received.
+        self.family_tasks: dict[str, FamilyTask] = {}
+        self.family_requests: list[dict[str, Any]] = []
+        self.families = Families(self)
+        # Transport faults (faults.py); None: none. Tests may swap it at any time.
+        self.faults: FaultPlan | None = None
+        # Every task created, market or family, faults or not: (family, task id, callBackUrl).
+        self.created: list[tuple[str, str, str | None]] = []
+        self.tasks_per_callback: Counter[str] = Counter()  # by callBackUrl ("" when none)
         self._ids = itertools.count(1)
         self._http: aiohttp.ClientSession | None = None
         self._background: set[asyncio.Task[None]] = set()
 
     def script(self, *switches: str) -> None:
-        """The next createTask behaves as if its prompt carried these keywords."""
-        unknown = set(switches) - set(KEYWORDS)
+        """The next createTask (market or family) behaves as if its prompt carried these keywords."""
+        unknown = set(switches) - set(FAMILY_KEYWORDS)
         if unknown:
             raise ValueError(f"unknown switches {unknown}")
         self.scripted.append(set(switches))
+
+    def register_created(self, family: str, task_id: str, callback_url: str | None) -> None:
+        self.created.append((family, task_id, callback_url))
+        self.tasks_per_callback[callback_url or ""] += 1
+
+    def callback_url_of(self, task_id: str | None) -> str | None:
+        for _family, created_id, callback_url in reversed(self.created):
+            if created_id == task_id:
+                return callback_url
+        return None
+
+    def max_tasks_per_callback(self) -> int:
+        """The most tasks created for one callBackUrl (the bot's per-job URL: it must stay ≤ 1)."""
+        counts = [count for url, count in self.tasks_per_callback.items() if url]
+        return max(counts, default=0)
 
     async def close(self) -> None:
         for task in self._background:
@@ -175,7 +184,10 @@ class FakeKie:
     # --- the task's life ---------------------------------------------------------------------------------
 
     def start(self, task: Task, model: CatalogModel) -> None:
-        runner = asyncio.get_running_loop().create_task(self._run(task, model))
+        self.start_background(self._run(task, model))
+
+    def start_background(self, work: Coroutine[Any, Any, None]) -> None:
+        runner = asyncio.get_running_loop().create_task(work)
         self._background.add(runner)
         runner.add_done_callback(self._background.discard)
 
@@ -190,6 +202,10 @@ class FakeKie:
 
     async def finish(self, task_id: str, *, callback: bool = True) -> None:
         """Let a ``[stuck]`` task succeed now (a late result), with or without its callback."""
+        family_task = self.family_tasks.get(task_id)
+        if family_task is not None:
+            await self.families.finish(family_task, callback=callback)
+            return
         task = self.tasks[task_id]
         model = load_catalog().get(task.model)
         assert model is not None
@@ -220,29 +236,37 @@ class FakeKie:
             "msg": "Playground task completed successfully." if success else "Playground task failed.",
             "data": task.record(),
         }
+        status, _attempts = await self.deliver(task.callback_url, body, task.task_id)
+        if status == 200:
+            task.callbacks_sent += 1
+
+    async def deliver(self, url: str, body: dict[str, Any], task_id: str) -> tuple[int, int]:
+        """POST one callback, signed over ``task_id``; KIE's 15 s timeout and three retries.
+
+        Returns the last HTTP status (0: no answer) and the number of attempts.
+        """
         headers = {"Content-Type": "application/json"}
         if self.webhook_hmac_key:
             timestamp = str(int(time.time()))
             digest = hmac.new(
-                self.webhook_hmac_key.encode(), f"{task.task_id}.{timestamp}".encode(), hashlib.sha256
+                self.webhook_hmac_key.encode(), f"{task_id}.{timestamp}".encode(), hashlib.sha256
             )
             headers["X-Webhook-Timestamp"] = timestamp
             headers["X-Webhook-Signature"] = base64.b64encode(digest.digest()).decode()
         if self._http is None or self._http.closed:
             self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
-        # KIE gives a callback 15 s and stops after three failed retries.
+        status = 0
         for attempt in range(4):
             status = 0
-            with contextlib.suppress(aiohttp.ClientError, asyncio.TimeoutError):
-                async with self._http.post(
-                    task.callback_url, data=json.dumps(body), headers=headers
-                ) as response:
+            with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+                async with self._http.post(url, data=json.dumps(body), headers=headers) as response:
                     status = response.status
-            self.callback_log.append({"task_id": task.task_id, "status": status, "attempt": attempt})
+            self.callback_log.append({"task_id": task_id, "status": status, "attempt": attempt})
             if status == 200:
-                task.callbacks_sent += 1
-                return
-            await asyncio.sleep(0.5 * (attempt + 1))
+                return status, attempt + 1
+            if attempt < 3:
+                await asyncio.sleep(0.5 * (attempt + 1))
+        return status, 4
 
     # --- validation of createTask input -----------------------------------------------------------------
 
@@ -272,45 +296,41 @@ class FakeKie:
         return None
 
 
-def _envelope(code: int, msg: str, data: Any = None, *, status: int = 200) -> web.Response:
-    return web.json_response({"code": code, "msg": msg, "data": data}, status=status)
-
-
 FAKE_KEY = web.AppKey("fake_kie", FakeKie)
 
 
 async def create_task(request: web.Request) -> web.Response:
     fake = request.app[FAKE_KEY]
     if not fake.authorized(request):
-        return _envelope(401, "You do not have access permissions")
+        return envelope(401, "You do not have access permissions")
     try:
         body = await request.json()
     except json.JSONDecodeError:
-        return _envelope(400, "Invalid JSON body")
+        return envelope(400, "Invalid JSON body")
     if not isinstance(body, dict):
-        return _envelope(400, "Invalid JSON body")
+        return envelope(400, "Invalid JSON body")
     fake.create_requests.append(body)
     model = load_catalog().get(str(body.get("model", "")))
     given = body.get("input")
     if model is None:
-        return _envelope(422, "The model does not exist or is not supported")
+        return envelope(422, "The model does not exist or is not supported")
     if not isinstance(given, dict):
-        return _envelope(422, "input is required")
+        return envelope(422, "input is required")
     prompt = json.dumps(given, ensure_ascii=False)
     switches = {word for word in KEYWORDS if f"[{word}]" in prompt}
     if fake.scripted:
         switches |= fake.scripted.pop(0)
     if "429" in switches:
-        return _envelope(429, "Rate limit exceeded: 20 requests per 10 seconds", status=429)
+        return envelope(429, "Rate limit exceeded: 20 requests per 10 seconds", status=429)
     if "500" in switches:
-        return _envelope(500, "Server error, please retry later", status=500)
+        return envelope(500, "Server error, please retry later", status=500)
     if "402" in switches:
-        return _envelope(402, "Credits insufficient")
+        return envelope(402, "Credits insufficient")
     if "422" in switches:
-        return _envelope(422, "prompt is not supported in this language")
+        return envelope(422, "prompt is not supported in this language")
     problem = fake.invalid_input(model, given)
     if problem:
-        return _envelope(422, problem)
+        return envelope(422, problem)
     task = Task(
         task_id=f"task_{model.id.replace('/', '_')}_{int(time.time() * 1000)}{next(fake._ids)}",
         model=model.id,
@@ -319,28 +339,29 @@ async def create_task(request: web.Request) -> web.Response:
         switches=switches,
     )
     fake.tasks[task.task_id] = task
+    fake.register_created("market", task.task_id, task.callback_url)
     fake.start(task, model)
-    return _envelope(200, "success", {"taskId": task.task_id})
+    return envelope(200, "success", {"taskId": task.task_id})
 
 
 async def record_info(request: web.Request) -> web.Response:
     fake = request.app[FAKE_KEY]
     if not fake.authorized(request):
-        return _envelope(401, "You do not have access permissions")
+        return envelope(401, "You do not have access permissions")
     task_id = request.query.get("taskId", "")
     if not task_id:
-        return _envelope(400, "taskId parameter is required")
+        return envelope(400, "taskId parameter is required")
     task = fake.tasks.get(task_id)
     if task is None:
-        return _envelope(422, "recordInfo is null")
-    return _envelope(200, "success", task.record())
+        return envelope(422, "recordInfo is null")
+    return envelope(200, "success", task.record())
 
 
 async def credit(request: web.Request) -> web.Response:
     fake = request.app[FAKE_KEY]
     if not fake.authorized(request):
-        return _envelope(401, "You do not have access permissions")
-    return _envelope(200, "success", fake.credits)
+        return envelope(401, "You do not have access permissions")
+    return envelope(200, "success", fake.credits)
 
 
 def _uploaded(fake: FakeKie, data: bytes, mime: str, upload_path: str, file_name: str | None) -> web.Response:
@@ -434,8 +455,10 @@ async def serve_file(request: web.Request) -> web.Response:
 def build_app(fake: FakeKie) -> web.Application:
     app = web.Application(client_max_size=120 * 1024 * 1024)
     app[FAKE_KEY] = fake
-    app.router.add_post("/api/v1/jobs/createTask", create_task)
-    app.router.add_get("/api/v1/jobs/recordInfo", record_info)
+    app.router.add_post("/api/v1/jobs/createTask", guarded(fake, "create", create_task))
+    app.router.add_get("/api/v1/jobs/recordInfo", guarded(fake, "record", record_info))
+    for verb, path, fault_method, handler in fake.families.routes():
+        app.router.add_route(verb, path, guarded(fake, fault_method, handler) if fault_method else handler)
     app.router.add_get("/api/v1/chat/credit", credit)
     app.router.add_post("/api/file-base64-upload", upload_base64)
     app.router.add_post("/api/file-url-upload", upload_url)
