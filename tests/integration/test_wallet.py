@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 
 from creativebot import wallet
-from creativebot.db import Pool
+from creativebot.db import Connection, Pool
 
 RUB = 100  # kopecks
 
@@ -216,7 +216,8 @@ async def test_a_charge_and_a_release_racing_settle_the_hold_once(pool: Pool) ->
 
 async def test_the_history_tells_each_generation_once_in_words(pool: Pool) -> None:
     from creativebot.telegram.routers.money import describe
-    from creativebot.texts import RU
+    from creativebot.texts import RU, format_rub
+    from tests.e2e.flows import model_title
 
     user = await _user(pool, 60)
     await wallet.topup(pool, user, 100 * RUB, "stars:history")
@@ -229,10 +230,90 @@ async def test_the_history_tells_each_generation_once_in_words(pool: Pool) -> No
     # job 3 is still running
     # Then: newest first, a settled hold told only by how it ended
     lines = [describe(entry, RU) for entry in await wallet.recent_entries(pool, user)]
+    title, four = model_title(nano["model"]), format_rub(4 * RUB, "ru")
     assert lines == [
-        "Возврат за #1: 4 ₽",
-        "Генерация #2 · Nano Banana: резерв снят, вернулось 4 ₽",
-        "Генерация #1 · Nano Banana: списано 4 ₽",
-        "Генерация #3 · Nano Banana: в резерве 4 ₽",
-        "Пополнение: +100 ₽",
+        RU.op_refund.format(job=1, amount=four),
+        RU.op_release.format(job=2, model=title, amount=four),
+        RU.op_charge.format(job=1, model=title, amount=four),
+        RU.op_hold.format(job=3, model=title, amount=four),
+        RU.op_topup.format(amount=format_rub(100 * RUB, "ru")),
     ]
+
+
+async def _wait_until_waiting_for_a_lock(pool: Pool, pid: int) -> None:
+    """Until the backend ``pid`` waits for a lock (here: another transaction's row in a unique index)."""
+    for _ in range(500):
+        waiting = await pool.fetchval(
+            "SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1", pid
+        )
+        if waiting:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"backend {pid} never waited for a lock")
+
+
+@pytest.mark.parametrize("operation", ["topup", "bonus", "adjust", "hold"])
+async def test_two_users_racing_on_one_new_ref_the_loser_gets_the_ledgers_conflict(
+    pool: Pool, operation: str
+) -> None:
+    # Given two users with money, and one ref neither has used
+    first, second = await _user(pool, 30), await _user(pool, 31)
+    for user in (first, second):
+        await wallet.topup(pool, user, 10 * RUB, f"stars:{user}")
+    ref = f"race:{operation}"
+
+    async def use(conn: Connection, user: int) -> wallet.Result:
+        if operation == "adjust":
+            return await wallet.adjust(conn, user, 2 * RUB, ref, reason="race", admin_id=1)
+        write: Callable[..., Awaitable[wallet.Result]] = getattr(wallet, operation)
+        return await write(conn, user, 2 * RUB, ref)
+
+    async with pool.acquire() as winner_conn, pool.acquire() as loser_conn:
+        # When the first user's transaction writes the entry and stays open (each holds only its own
+        # wallet's lock, so nothing orders the two) ...
+        open_transaction = winner_conn.transaction()
+        await open_transaction.start()
+        won = await use(winner_conn, first)
+        # ... the second finds no committed entry for the ref and blocks on the unique index ...
+        loser = asyncio.create_task(use(loser_conn, second))
+        await _wait_until_waiting_for_a_lock(pool, loser_conn.get_server_pid())
+        assert not loser.done()
+        # ... until the first commits
+        await open_transaction.commit()
+        # Then the loser gets the ledger's own conflict, not the database's UniqueViolationError
+        with pytest.raises(wallet.IdempotencyConflict):
+            await loser
+    assert not won.repeated
+    assert await _ledger_count(pool, ref=ref) == 1
+    assert await wallet.balance_of(pool, second) == wallet.Balance(10 * RUB, 0)
+    assert await wallet.verify_wallet_invariants(pool) == []
+
+
+async def test_when_the_first_writer_of_a_ref_rolls_back_the_waiting_one_writes_it(pool: Pool) -> None:
+    first, second = await _user(pool, 32), await _user(pool, 33)
+    async with pool.acquire() as winner_conn, pool.acquire() as loser_conn:
+        open_transaction = winner_conn.transaction()
+        await open_transaction.start()
+        await wallet.topup(winner_conn, first, 3 * RUB, "race:rollback")
+        waiting = asyncio.create_task(wallet.topup(loser_conn, second, 3 * RUB, "race:rollback"))
+        await _wait_until_waiting_for_a_lock(pool, loser_conn.get_server_pid())
+        # When the first transaction gives up instead of committing
+        await open_transaction.rollback()
+        # Then the waiting one writes the ref as its own, first result
+        result = await waiting
+    assert not result.repeated and result.entry.user_id == second
+    assert await wallet.balance_of(pool, first) == wallet.Balance(0, 0)
+    assert await wallet.balance_of(pool, second) == wallet.Balance(3 * RUB, 0)
+    assert await wallet.verify_wallet_invariants(pool) == []
+
+
+async def test_an_adjustment_ref_reused_with_the_opposite_sign_is_a_conflict_not_a_repeat(pool: Pool) -> None:
+    # Given: +5 ₽ adjusted under a ref
+    user = 880088
+    await pool.execute("INSERT INTO users (id) VALUES ($1)", user)
+    first = await wallet.adjust(pool, user, 500, "admin:sign", reason="bonus", admin_id=1)
+    # When: the same ref comes back asking for -5 ₽
+    # Then: it is refused as a conflict, not answered with the +5 ₽ result
+    with pytest.raises(wallet.IdempotencyConflict):
+        await wallet.adjust(pool, user, -500, "admin:sign", reason="typo", admin_id=1)
+    assert (await wallet.balance_of(pool, user)).balance == first.wallet.balance == 500

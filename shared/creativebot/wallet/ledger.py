@@ -97,6 +97,12 @@ def _entry(row: asyncpg.Record) -> Entry:
     return Entry(**dict(row))
 
 
+async def lock_wallet(conn: Connection, user_id: int) -> Balance:
+    """Lock the user's wallet row (creating it) until the caller's transaction ends. In a transaction
+    that also touches the user's job and free quota, the order is job → wallet → free quota."""
+    return await _lock_wallet(conn, user_id)
+
+
 async def _lock_wallet(conn: Connection, user_id: int) -> Balance:
     try:
         await conn.execute("INSERT INTO wallets (user_id) VALUES ($1) ON CONFLICT DO NOTHING", user_id)
@@ -113,9 +119,7 @@ async def _existing(conn: Connection, kind: str, ref: str) -> Entry | None:
 
 
 def _repeat(existing: Entry, user_id: int, wallet: Balance, amount: int | None = None) -> Result:
-    if existing.user_id != user_id or (
-        amount is not None and abs(existing.amount or existing.held_delta) != abs(amount)
-    ):
+    if existing.user_id != user_id or (amount is not None and (existing.amount or existing.held_delta) != amount):
         raise IdempotencyConflict(
             f"{existing.kind} {existing.ref!r} was already used for another user or amount"
         )
@@ -124,7 +128,9 @@ def _repeat(existing: Entry, user_id: int, wallet: Balance, amount: int | None =
 
 async def _write(
     conn: Connection,
+    wallet: Balance,
     *,
+    repeat_amount: int | None,
     user_id: int,
     kind: str,
     amount: int,
@@ -134,10 +140,20 @@ async def _write(
     payment_id: str | None,
     meta: dict[str, Any] | None,
 ) -> Result:
+    """Append the entry and move the wallet by it; or, when another transaction wrote the same
+    ``(kind, ref)`` after our check for it, answer as a repeat of that entry (``_repeat``).
+
+    That race needs two wallets: the caller holds this user's wallet lock, so the other writer is
+    another user's operation. Its INSERT waits on the unique index for the first writer to finish;
+    ``ON CONFLICT DO NOTHING`` then returns no row if it committed (and inserts if it rolled back),
+    so the loser gets the ledger's IdempotencyConflict, not the database's UniqueViolationError,
+    and its transaction stays usable.
+    """
     row = await conn.fetchrow(
         f"""
         INSERT INTO ledger (user_id, kind, amount, held_delta, ref, job_id, payment_id, meta)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        ON CONFLICT ON CONSTRAINT ledger_once_per_ref DO NOTHING
         RETURNING {_ENTRY_COLUMNS}
         """,
         user_id,
@@ -149,7 +165,11 @@ async def _write(
         payment_id,
         meta or {},
     )
-    assert row is not None
+    if row is None:
+        # Read Committed: this new statement sees the entry the other transaction committed.
+        winner = await _existing(conn, kind, ref)
+        assert winner is not None
+        return _repeat(winner, user_id, wallet, repeat_amount)
     after = await conn.fetchrow(
         "UPDATE wallets SET balance = balance + $2, held = held + $3, updated_at = now() WHERE user_id = $1"
         " RETURNING balance, held",
@@ -193,6 +213,8 @@ async def _credit(
             return _repeat(existing, user_id, wallet, amount)
         return await _write(
             conn,
+            wallet,
+            repeat_amount=amount,
             user_id=user_id,
             kind=kind,
             amount=amount,
@@ -243,6 +265,8 @@ async def adjust(
             raise InsufficientFunds(wallet.available, -delta)
         return await _write(
             conn,
+            wallet,
+            repeat_amount=delta,
             user_id=user_id,
             kind="adjust",
             amount=delta,
@@ -274,6 +298,8 @@ async def hold(
             raise InsufficientFunds(wallet.available, amount)
         return await _write(
             conn,
+            wallet,
+            repeat_amount=amount,
             user_id=user_id,
             kind="hold",
             amount=0,
@@ -304,6 +330,8 @@ async def _settle_hold(db: Pool | Connection, user_id: int, ref: str, kind: str)
         held = await _active_hold(conn, user_id, ref, kind)
         return await _write(
             conn,
+            wallet,
+            repeat_amount=None,
             user_id=user_id,
             kind=kind,
             amount=-held.held_delta if kind == "charge" else 0,
@@ -337,6 +365,8 @@ async def refund(db: Pool | Connection, user_id: int, ref: str) -> Result:
             raise NothingToRefund(f"no charge {ref!r} for user {user_id}")
         return await _write(
             conn,
+            wallet,
+            repeat_amount=None,
             user_id=user_id,
             kind="refund",
             amount=-charged.amount,
