@@ -6,6 +6,7 @@ from aiohttp import web
 
 from infra.local.servers import BackgroundServer, ServedApp
 from infra.local.telegram.emulator import FIRST_UPDATE_ID, TelegramEmulator
+from infra.local.telegram.ratelimit import RateLimits
 from infra.local.telegram.webapp import build_app
 
 
@@ -22,12 +23,14 @@ class EmulatorServer(ServedApp):
         webhook_retry_base: float = 1.0,
         webhook_retry_cap: float = 60.0,
         first_update_id: int = FIRST_UPDATE_ID,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         self.emulator = TelegramEmulator(
             bot_token,
             webhook_retry_base=webhook_retry_base,
             webhook_retry_cap=webhook_retry_cap,
             first_update_id=first_update_id,
+            rate_limits=rate_limits,
         )
         self.admin_ids = admin_ids
         self.server = BackgroundServer(self._app, host=host, port=port, name="telegram-emulator")
@@ -37,4 +40,4 @@ class EmulatorServer(ServedApp):
         return build_app(self.emulator, admin_ids=self.admin_ids)
 
 
-__all__ = ["FIRST_UPDATE_ID", "EmulatorServer", "TelegramEmulator"]
+__all__ = ["FIRST_UPDATE_ID", "EmulatorServer", "RateLimits", "TelegramEmulator"]

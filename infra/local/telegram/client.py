@@ -1,4 +1,5 @@
-"""A person in the emulator, driven from Python: type, send photos, press buttons, pay, read the chat."""
+"""A person in the emulator, driven from Python: type, send photos and files, press buttons, pay (with the
+order info a provider invoice asks for), get a refund from Telegram, read the chat and the bot's menu."""
 
 from __future__ import annotations
 
@@ -71,6 +72,24 @@ class ChatUser:
         }
         return self._post("photo", json=body)
 
+    def send_document(
+        self,
+        data: bytes,
+        *,
+        file_name: str,
+        mime_type: str = "application/octet-stream",
+        caption: str | None = None,
+    ) -> Any:
+        """Send any file (a PDF, a screenshot "as a file"): the bot gets a message with ``document``."""
+        body = {
+            "data_base64": base64.b64encode(data).decode(),
+            "caption": caption,
+            "file_name": file_name,
+            "mime_type": mime_type,
+            **self._identity(),
+        }
+        return self._post("document", json=body)
+
     def press(self, button_text: str) -> Any:
         """Press the newest inline button whose text is (or contains) ``button_text``."""
         return self._post("press", json={"text": button_text})
@@ -79,9 +98,56 @@ class ChatUser:
         """Send exactly this callback data, as a forged or outdated client could."""
         return self._post("press", json={"message_id": message_id, "data": data})
 
-    def pay(self, message_id: int | None = None) -> Any:
-        """Pay an invoice (the newest unpaid one by default)."""
-        return self._post("pay", json={"message_id": message_id} if message_id else {})
+    def pay(
+        self,
+        message_id: int | None = None,
+        *,
+        order_info: dict[str, Any] | None = None,
+        tip_amount: int | None = None,
+        link: str | None = None,
+    ) -> Any:
+        """Pay an invoice (the newest unpaid one by default, or an invoice link). ``order_info`` gives the
+        fields the invoice asks for ({name, phone_number, email, shipping_address}); the ones not given
+        come from what the person "saved" (their name, a test phone and e-mail). Returns {"ok": …,
+        "telegram_payment_charge_id", "provider_payment_charge_id", "total_amount", "order_info"} or
+        {"ok": false, "error": …} when the bot declined or did not answer within 10 s."""
+        body: dict[str, Any] = {}
+        if message_id:
+            body["message_id"] = message_id
+        if link:
+            body["link"] = link
+        if order_info is not None:
+            body["order_info"] = order_info
+        if tip_amount:
+            body["tip_amount"] = tip_amount
+        return self._post("pay", json=body)
+
+    def support_refund(self, telegram_payment_charge_id: str) -> Any:
+        """Telegram's support refunds one of this person's Stars payments (not the bot): the bot gets a
+        message with ``refunded_payment``. Returns that update."""
+        self._sync(0)
+        response = self._http.post(f"/_emu/api/charges/{telegram_payment_charge_id}/refund")
+        response.raise_for_status()
+        return response.json()
+
+    def charges(self) -> list[dict[str, Any]]:
+        """This person's payments as Telegram keeps them, each with ``status`` "paid" or "refunded"."""
+        response = self._http.get("/_emu/api/charges", params={"user_id": self.user_id})
+        response.raise_for_status()
+        return list(response.json()["charges"])
+
+    def bot_profile(self) -> dict[str, Any]:
+        """The bot as this person's app shows it: name, ``commands`` (the menu for their language, per
+        Telegram's scope order), ``description`` (shown in an empty chat) and ``short_description``."""
+        response = self._http.get(
+            f"/_emu/api/users/{self.user_id}/bot-profile", params={"language_code": self.language_code}
+        )
+        response.raise_for_status()
+        return dict(response.json())
+
+    def menu(self) -> list[str]:
+        """The commands in the bot's menu for this person, as "/command"."""
+        return ["/" + str(command["command"]) for command in self.bot_profile()["commands"]]
 
     # --- reading ----------------------------------------------------------------------------------
 
@@ -144,6 +210,11 @@ class ChatUser:
 def text_of(message: Message) -> str:
     payload = message["payload"]
     return str(payload.get("text") or payload.get("caption") or "")
+
+
+def is_silent(message: Message) -> bool:
+    """Whether the bot sent it with disable_notification (the chat page marks it with 🔕)."""
+    return bool(message.get("silent"))
 
 
 def buttons_of(message: Message) -> list[str]:

@@ -1,8 +1,11 @@
 """A Telegram Bot API server for one bot, on loopback, with the people who talk to it.
 
-Bot side: the Bot API methods the project uses, with Telegram's envelopes, limits and error texts.
-User side: people send text, commands and photos, press buttons and pay invoices; updates reach the
-bot by webhook (secret header, per-chat order, retries with backoff) or by getUpdates.
+Bot side: the Bot API methods the project uses, with Telegram's envelopes, limits and error texts;
+sending limits (ratelimit.py), invoices in Stars and through a payments provider (payments.py), the
+bot's command menu and descriptions (profile.py).
+User side: people send text, commands, photos and files, press buttons, pay invoices and get refunds;
+updates reach the bot by webhook (secret header, per-chat order, retries with backoff, a method in the
+webhook's answer is executed) or by getUpdates.
 Deliberate differences from api.telegram.org: webhooks may use plain http on loopback, and every
 user is in a private chat with the bot (chat id = user id).
 """
@@ -11,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email
+import email.policy
 import itertools
 import json
 import mimetypes
@@ -18,12 +23,22 @@ import secrets
 import struct
 import threading
 import time
+import urllib.parse
+import uuid
 from dataclasses import dataclass, field
+from html import escape as html_escape
 from typing import Any
 
 import aiohttp
 
+from infra.local.telegram.api import ApiError, ApiRequest, Upload, bad_request
 from infra.local.telegram.formatting import EntityParseError, parse, to_display_html
+from infra.local.telegram.payments import CURRENCY_LIMITS, Invoice, parse_invoice
+from infra.local.telegram.payments import order_info as _order_info
+from infra.local.telegram.profile import BotProfile, ProfileError, commands, language, scope_key
+from infra.local.telegram.ratelimit import RateLimits, Refusal, SendLimiter, SendLog, SendRecord
+
+__all__ = ["ApiError", "ApiRequest", "Charge", "RateLimits", "TelegramEmulator", "Upload", "bad_request"]
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -53,79 +68,6 @@ CHAT_ACTIONS = {
 }
 
 
-class ApiError(Exception):
-    """A Bot API error: HTTP status = error_code, body ``{"ok": false, …}``."""
-
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
-        super().__init__(description)
-        self.code = code
-        self.description = description
-        self.retry_after = retry_after
-
-    def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
-        if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
-        return body
-
-
-def bad_request(detail: str) -> ApiError:
-    return ApiError(400, f"Bad Request: {detail}")
-
-
-@dataclass
-class Upload:
-    data: bytes
-    filename: str
-    content_type: str
-
-
-@dataclass
-class ApiRequest:
-    """A Bot API call's parameters, from the query string, a JSON body, a form or multipart parts."""
-
-    method: str
-    values: dict[str, Any]
-    uploads: dict[str, Upload] = field(default_factory=dict)
-
-    def raw(self, name: str) -> Any:
-        return self.values.get(name)
-
-    def text(self, name: str, required: bool = False) -> str | None:
-        value = self.values.get(name)
-        if value is None or value == "":
-            if required:
-                raise bad_request(f"{name} is empty")
-            return None
-        return value if isinstance(value, str) else json.dumps(value)
-
-    def integer(self, name: str, required: bool = False) -> int | None:
-        value = self.values.get(name)
-        if value is None or value == "":
-            if required:
-                raise bad_request(f"{name} is empty")
-            return None
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            raise bad_request(f"invalid {name} specified") from None
-
-    def flag(self, name: str) -> bool:
-        value = self.values.get(name)
-        if isinstance(value, bool):
-            return value
-        return str(value).lower() in {"true", "1"} if value is not None else False
-
-    def structured(self, name: str) -> Any:
-        value = self.values.get(name)
-        if isinstance(value, str):
-            try:
-                return json.loads(value)
-            except json.JSONDecodeError:
-                raise bad_request(f"can't parse {name} JSON object") from None
-        return value
-
-
 @dataclass
 class StoredFile:
     file_id: str
@@ -134,6 +76,7 @@ class StoredFile:
     mime_type: str
     file_name: str
     file_path: str
+    kind: str = "document"  # photo, video, audio, document or animation: a file_id keeps its type
 
 
 @dataclass
@@ -143,6 +86,42 @@ class StoredMessage:
     html: str = ""  # how the chat page shows its text or caption
     deleted: bool = False
     invoice_paid: bool = False
+    silent: bool = False  # sent with disable_notification (not part of Telegram's Message object)
+    media_source: str | None = None  # how the bot gave the file: "upload", "url" or "file_id"
+
+
+@dataclass
+class Charge:
+    """A payment as Telegram keeps it; ``status`` is "paid" or "refunded"."""
+
+    id: str  # telegram_payment_charge_id
+    user_id: int
+    currency: str
+    total_amount: int
+    invoice_payload: str
+    provider_payment_charge_id: str
+    paid_at: float
+    message_id: int | None = None  # the invoice message, None for an invoice link
+    order_info: dict[str, Any] | None = None
+    status: str = "paid"
+    refunded_at: float | None = None
+    refunded_by: str | None = None  # "bot" (refundStarPayment) or "telegram" (support, a chargeback)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "telegram_payment_charge_id": self.id,
+            "user_id": self.user_id,
+            "currency": self.currency,
+            "total_amount": self.total_amount,
+            "invoice_payload": self.invoice_payload,
+            "provider_payment_charge_id": self.provider_payment_charge_id,
+            "paid_at": self.paid_at,
+            "message_id": self.message_id,
+            "order_info": self.order_info,
+            "status": self.status,
+            "refunded_at": self.refunded_at,
+            "refunded_by": self.refunded_by,
+        }
 
 
 @dataclass
@@ -161,6 +140,7 @@ class ApiCall:
     params: dict[str, Any]
     ok: bool
     at: float
+    via: str = "http"  # "http", or "webhook_reply" for a method returned in the webhook's answer
 
 
 @dataclass
@@ -202,6 +182,65 @@ def _image_size(data: bytes) -> tuple[int, int]:
 
 
 _MEDIA_KINDS = ("photo", "video", "audio", "document", "animation")
+_DOCUMENT_FAMILY = {"document", "video", "audio", "animation"}
+_CONTENT_KEYS = {"text", "entities", "caption", "caption_entities", *_MEDIA_KINDS, "link_preview_options"}
+_COPYABLE_KEYS = {"text", *_MEDIA_KINDS}
+SEND_METHODS = {"copymessage", "forwardmessage"}  # sending methods whose names do not start with "send"
+IGNORED_IN_WEBHOOK_REPLY = {"setwebhook", "deletewebhook", "close", "logout"}
+
+
+def _money(amount: int, currency: str) -> str:
+    if currency == "XTR":
+        return f"{amount} ⭐"
+    exp = CURRENCY_LIMITS.get(currency, (2, 0, 0))[0]
+    return f"{amount / 10**exp:.{exp}f} {currency}"
+
+
+def _chat_key(value: Any) -> object:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _webhook_reply_request(body: bytes, content_type: str) -> ApiRequest | None:
+    """The Bot API call inside a webhook's answer, or None when there is none to execute."""
+    values: dict[str, Any] = {}
+    uploads: dict[str, Upload] = {}
+    kind = content_type.split(";", 1)[0].strip().lower()
+    if not body.strip():
+        return None
+    if kind == "application/x-www-form-urlencoded":
+        values = dict(urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    elif kind == "multipart/form-data":
+        parsed = email.message_from_bytes(
+            f"Content-Type: {content_type}\r\n\r\n".encode() + body, policy=email.policy.HTTP
+        )
+        for part in parsed.iter_parts() if parsed.is_multipart() else []:
+            name = part.get_param("name", header="content-disposition")
+            if not isinstance(name, str):
+                continue
+            data = part.get_payload(decode=True)
+            data = data if isinstance(data, bytes) else b""
+            filename = part.get_filename()
+            if filename:
+                uploads[name] = Upload(data, filename, part.get_content_type())
+            else:
+                values[name] = data.decode(part.get_content_charset() or "utf-8", "replace")
+    else:
+        try:
+            parsed_json = json.loads(body)
+        except ValueError:
+            return None
+        if not isinstance(parsed_json, dict):
+            return None
+        values = parsed_json
+    method = values.pop("method", None)
+    if not isinstance(method, str) or not method:
+        return None
+    if method.lower().startswith("get") or method.lower() in IGNORED_IN_WEBHOOK_REPLY:
+        return None
+    return ApiRequest(method, values, uploads)
 
 
 FIRST_UPDATE_ID = 700_000_001  # like Telegram's, far from 0; the local stack starts above what its DB saw
@@ -219,6 +258,7 @@ class TelegramEmulator:
         webhook_retry_base: float = 1.0,
         webhook_retry_cap: float = 60.0,
         first_update_id: int = FIRST_UPDATE_ID,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         self.token = bot_token
         self.bot_id = int(bot_token.split(":", 1)[0])
@@ -244,9 +284,13 @@ class TelegramEmulator:
         self.faults: list[Fault] = []
         self.callback_queries: dict[str, dict[str, Any]] = {}
         self.pre_checkouts: dict[str, dict[str, Any]] = {}
-        self.charges: dict[str, dict[str, Any]] = {}
-        self._invoices: dict[tuple[int, int], dict[str, Any]] = {}  # (chat, message id) -> invoice
-        self._invoice_links: dict[str, dict[str, Any]] = {}
+        self.charges: dict[str, Charge] = {}
+        self._invoices: dict[tuple[int, int], Invoice] = {}  # (chat, message id) -> invoice
+        self.invoice_links: dict[str, Invoice] = {}  # link -> invoice
+        self.profile = BotProfile()
+        self.limiter = SendLimiter(rate_limits or RateLimits())
+        self.send_log = SendLog()
+        self.downloads: list[str] = []  # every URL the emulator fetched for a send*, in order
         self.webhook: Webhook | None = None
         self.pending: list[dict[str, Any]] = []  # updates not yet confirmed (getUpdates) or delivered
         self._update_ids = itertools.count(first_update_id)
@@ -270,9 +314,44 @@ class TelegramEmulator:
         if self._http is not None:
             await self._http.close()
 
-    def record(self, method: str, params: dict[str, Any], ok: bool) -> None:
+    def record(self, method: str, params: dict[str, Any], ok: bool, via: str = "http") -> None:
         with self.lock:
-            self.calls.append(ApiCall(method, params, ok, time.time()))
+            self.calls.append(ApiCall(method, params, ok, time.time(), via))
+
+    # --- sending limits and the log of sends (see ratelimit.py) ------------------------------------
+
+    @property
+    def rate_limits(self) -> RateLimits:
+        return self.limiter.limits
+
+    def set_rate_limits(self, limits: RateLimits) -> None:
+        """New limits, with full buckets (tests switch them off or tighten them)."""
+        self.limiter.configure(limits)
+
+    def sends(self, chat_id: int | None = None, *, since: float | None = None) -> list[SendRecord]:
+        """Messages the bot sent, oldest first (``since`` is a time.monotonic() value)."""
+        return self.send_log.of(chat_id, since=since)
+
+    def max_sends_per_second(
+        self, chat_id: int | None = None, *, window: float = 1.0, since: float | None = None
+    ) -> int:
+        """The most messages sent within any ``window`` seconds, to everybody or to one chat."""
+        return self.send_log.max_in_window(chat_id, window=window, since=since)
+
+    def max_sends_per_second_per_chat(self, *, window: float = 1.0, since: float | None = None) -> int:
+        """The most messages any single chat got within any ``window`` seconds."""
+        return self.send_log.max_in_window_per_chat(window=window, since=since)
+
+    def send_stats(self, chat_id: int | None = None, since: float | None = None) -> dict[str, Any]:
+        return {
+            "messages": len(self.sends(chat_id, since=since)),
+            "max_per_second": self.max_sends_per_second(chat_id, since=since),
+            "max_per_second_in_one_chat": self.max_sends_per_second_per_chat(since=since),
+            "rate_limited": len(
+                [r for r in self.send_log.refusals if chat_id is None or r.chat_id == chat_id]
+            ),
+            "limits": self.rate_limits.as_dict(),
+        }
 
     def calls_of(self, method: str) -> list[ApiCall]:
         with self.lock:
@@ -340,8 +419,16 @@ class TelegramEmulator:
         chat.changed.set()
         chat.changed = asyncio.Event()
 
-    def _store(self, chat: Chat, payload: dict[str, Any], html: str) -> StoredMessage:
-        stored = StoredMessage(payload=payload, seq=0, html=html)
+    def _store(
+        self,
+        chat: Chat,
+        payload: dict[str, Any],
+        html: str,
+        *,
+        silent: bool = False,
+        media_source: str | None = None,
+    ) -> StoredMessage:
+        stored = StoredMessage(payload=payload, seq=0, html=html, silent=silent, media_source=media_source)
         with self.lock:
             chat.messages[payload["message_id"]] = stored
         self._touch(chat, stored)
@@ -356,6 +443,28 @@ class TelegramEmulator:
             "chat": self._chat_object(chat.id),
             "from": sender,
         }
+
+    def _reply_to(self, req: ApiRequest, chat: Chat) -> dict[str, Any] | None:
+        """The message a send replies to (reply_parameters, or the older reply_to_message_id)."""
+        params = req.structured("reply_parameters")
+        if not isinstance(params, dict):
+            params = (
+                {"message_id": req.integer("reply_to_message_id")} if req.has("reply_to_message_id") else {}
+            )
+        if not params.get("message_id"):
+            return None
+        stored = chat.messages.get(int(params["message_id"]))
+        if stored is None or stored.deleted:
+            if params.get("allow_sending_without_reply") in (True, "true"):
+                return None
+            raise bad_request("message to be replied not found")
+        return {key: value for key, value in stored.payload.items() if key != "reply_to_message"}
+
+    def _outgoing(self, chat: Chat, reply_to: dict[str, Any] | None) -> dict[str, Any]:
+        payload = self._new_message(chat, self.bot_user)
+        if reply_to is not None:
+            payload["reply_to_message"] = reply_to
+        return payload
 
     def _message(self, chat: Chat, message_id: int | None) -> StoredMessage:
         stored = chat.messages.get(message_id or -1)
@@ -488,7 +597,7 @@ class TelegramEmulator:
             async with session.post(webhook.url, data=json.dumps(update), headers=headers) as response:
                 body = await response.read()
                 if 200 <= response.status < 300:
-                    await self._webhook_reply(body)
+                    await self._webhook_reply(body, response.headers.get("Content-Type", ""))
                     return None
                 webhook.last_error_date = int(time.time())
                 webhook.last_error_message = (
@@ -501,18 +610,59 @@ class TelegramEmulator:
             webhook.last_error_message = f"Connection error: {type(exc).__name__}"
             return 0.0
 
-    async def _webhook_reply(self, body: bytes) -> None:
-        """A method in the webhook's answer is executed, as Telegram does (get* methods are ignored)."""
-        with contextlib.suppress(ValueError):
-            reply = json.loads(body or b"{}")
-            method = reply.get("method") if isinstance(reply, dict) else None
-            if isinstance(method, str) and not method.lower().startswith(
-                ("get", "setwebhook", "deletewebhook")
-            ):
-                with contextlib.suppress(ApiError):
-                    await self.call(ApiRequest(method, {k: v for k, v in reply.items() if k != "method"}))
+    async def _webhook_reply(self, body: bytes, content_type: str) -> None:
+        """A method in the webhook's answer is executed, as Telegram does: JSON, a form or multipart, with
+        the method's name in ``method``; get* methods, setWebhook, deleteWebhook, close and logOut are
+        ignored (Bot API "Making requests when getting updates"; WebhookActor.cpp). Its result is lost;
+        the call log keeps it with via="webhook_reply"."""
+        req = _webhook_reply_request(body, content_type)
+        if req is None:
+            return
+        try:
+            await self.call(req)
+        except ApiError:
+            self.record(req.method, req.loggable(), ok=False, via="webhook_reply")
+            return
+        self.record(req.method, req.loggable(), ok=True, via="webhook_reply")
 
     # --- the Bot API -----------------------------------------------------------------------------------
+
+    def _sent_count(self, req: ApiRequest) -> int:
+        """How many messages this call would send, for the limits (0 for anything that is not a send)."""
+        method = req.method.lower()
+        if method == "sendmediagroup":
+            with contextlib.suppress(ApiError):
+                media = req.structured("media")
+                if isinstance(media, list):
+                    return max(1, len(media))
+            return 1
+        if (method.startswith("send") and method != "sendchataction") or method in SEND_METHODS:
+            return 1
+        if method.startswith("edit") and self.rate_limits.count_edits:
+            return 1
+        return 0
+
+    def _log_sends(self, req: ApiRequest, result: Any, accepted_at: float) -> None:
+        try:
+            chat_id = int(req.raw("chat_id"))
+        except (TypeError, ValueError):
+            return
+        items = result if isinstance(result, list) else [result]
+        chat = self.chats.get(chat_id)
+        for item in items:
+            if not isinstance(item, dict) or "message_id" not in item:
+                continue
+            stored = chat.messages.get(item["message_id"]) if chat is not None else None
+            self.send_log.add(
+                SendRecord(
+                    at=accepted_at,
+                    chat_id=chat_id,
+                    message_id=int(item["message_id"]),
+                    method=req.method,
+                    silent=stored.silent if stored is not None else False,
+                    media_source=stored.media_source if stored is not None else None,
+                )
+            )
 
     async def call(self, req: ApiRequest) -> Any:
         handler = getattr(self, f"api_{req.method.lower()}", None)
@@ -521,7 +671,22 @@ class TelegramEmulator:
         fault = self.take_fault(req.method)
         if fault is not None:
             raise fault
-        return await handler(req)
+        count = self._sent_count(req)
+        chat_key = _chat_key(req.raw("chat_id"))
+        accepted_at = self.limiter.clock()
+        if count:
+            retry_after = self.limiter.reserve(chat_key, count, at=accepted_at)
+            if retry_after is not None:
+                self.send_log.refuse(Refusal(accepted_at, chat_key, req.method, retry_after))
+                raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+        try:
+            result = await handler(req)
+        except BaseException:
+            self.limiter.release(chat_key, count, at=accepted_at)
+            raise
+        if count:
+            self._log_sends(req, result, accepted_at)
+        return result
 
     async def api_getme(self, req: ApiRequest) -> Any:
         return self.bot_user
@@ -605,13 +770,78 @@ class TelegramEmulator:
         chat = self._chat(req.integer("chat_id", required=True))
         text, entities, html = self._formatted(req, "text", MAX_TEXT, required=True)
         markup = self._markup(req)
-        payload = self._new_message(chat, self.bot_user)
+        payload = self._outgoing(chat, self._reply_to(req, chat))
         payload["text"] = text
         if entities:
             payload["entities"] = entities
         if markup:
             payload["reply_markup"] = markup
-        self._store(chat, payload, html)
+        self._store(chat, payload, html, silent=req.flag("disable_notification"))
+        return payload
+
+    def _source_message(self, req: ApiRequest, what: str) -> StoredMessage:
+        from_chat = _chat_key(req.required("from_chat_id"))
+        chat = self.chats.get(from_chat) if isinstance(from_chat, int) else None
+        if chat is None:
+            raise bad_request("chat not found")
+        stored = chat.messages.get(req.integer("message_id") or -1)
+        if stored is None or stored.deleted:
+            raise bad_request(f"{what} not found")
+        return stored
+
+    def _copied_content(self, source: StoredMessage) -> dict[str, Any]:
+        return {key: value for key, value in source.payload.items() if key in _CONTENT_KEYS}
+
+    async def api_copymessage(self, req: ApiRequest) -> Any:
+        """A copy without a link to the original (returns MessageId); service messages and invoices can't
+        be copied (Bot API copyMessage; errors "message to copy not found", "message can't be copied")."""
+        chat = self._chat(req.integer("chat_id", required=True))
+        source = self._source_message(req, "message to copy")
+        if not any(key in source.payload for key in _COPYABLE_KEYS):
+            raise bad_request("message can't be copied")
+        content = self._copied_content(source)
+        html = source.html
+        if req.has("caption") and any(kind in content for kind in _MEDIA_KINDS):
+            caption, entities, caption_html = self._formatted(req, "caption", MAX_CAPTION, required=False)
+            content.pop("caption", None)
+            content.pop("caption_entities", None)
+            if caption:
+                content["caption"] = caption
+            if entities:
+                content["caption_entities"] = entities
+            kind = next(kind for kind in _MEDIA_KINDS if kind in content)
+            media = content[kind][-1] if kind == "photo" else content[kind]
+            html = self._media_html(kind, self.files[media["file_id"]], caption_html)
+        markup = self._markup(req)
+        payload = {**self._new_message(chat, self.bot_user), **content}
+        if markup:
+            payload["reply_markup"] = markup
+        self._store(
+            chat, payload, html, silent=req.flag("disable_notification"), media_source=source.media_source
+        )
+        return {"message_id": payload["message_id"]}
+
+    async def api_forwardmessage(self, req: ApiRequest) -> Any:
+        """The same content with forward_origin telling whose it was (Bot API forwardMessage, MessageOrigin)."""
+        chat = self._chat(req.integer("chat_id", required=True))
+        source = self._source_message(req, "message to forward")
+        if not any(key in source.payload for key in _COPYABLE_KEYS | {"invoice"}):
+            raise bad_request("message can't be forwarded")
+        payload = {**self._new_message(chat, self.bot_user), **self._copied_content(source)}
+        if "invoice" in source.payload:
+            payload["invoice"] = source.payload["invoice"]
+        payload["forward_origin"] = {
+            "type": "user",
+            "date": source.payload["date"],
+            "sender_user": source.payload["from"],
+        }
+        self._store(
+            chat,
+            payload,
+            source.html,
+            silent=req.flag("disable_notification"),
+            media_source=source.media_source,
+        )
         return payload
 
     async def api_editmessagetext(self, req: ApiRequest) -> Any:
@@ -709,20 +939,126 @@ class TelegramEmulator:
             raise bad_request("wrong parameter action in request")
         return True
 
+    # --- the bot's profile: commands, descriptions, name (see profile.py) ----------------------------------
+
+    def _scope(self, req: ApiRequest) -> tuple[Any, ...]:
+        raw = req.raw("scope")
+        if isinstance(raw, str) and raw:
+            try:
+                raw = json.loads(raw)
+            except json.JSONDecodeError:
+                raise bad_request("Can't parse BotCommandScope JSON object") from None
+        try:
+            key = scope_key(raw)
+        except ProfileError as error:
+            raise bad_request(str(error)) from None
+        if len(key) > 1 and key[1] not in self.chats:
+            raise bad_request("chat not found")
+        return key
+
+    def _language(self, req: ApiRequest) -> str:
+        try:
+            return language(req.text("language_code"))
+        except ProfileError as error:
+            raise bad_request(str(error)) from None
+
+    async def api_setmycommands(self, req: ApiRequest) -> Any:
+        raw = req.raw("commands")
+        if isinstance(raw, str) and raw:
+            try:
+                raw = json.loads(raw)
+            except json.JSONDecodeError:
+                raise bad_request("Can't parse commands JSON object") from None
+        try:
+            new = commands(raw)
+        except ProfileError as error:
+            raise bad_request(str(error)) from None
+        scope, lang = self._scope(req), self._language(req)
+        with self.lock:
+            self.profile.set_commands(scope, lang, new)
+        return True
+
+    async def api_getmycommands(self, req: ApiRequest) -> Any:
+        scope, lang = self._scope(req), self._language(req)
+        return self.profile.get_commands(scope, lang)
+
+    async def api_deletemycommands(self, req: ApiRequest) -> Any:
+        scope, lang = self._scope(req), self._language(req)
+        with self.lock:
+            self.profile.delete_commands(scope, lang)
+        return True
+
+    def _set_text(self, req: ApiRequest, kind: str) -> bool:
+        lang = self._language(req)
+        try:
+            with self.lock:
+                self.profile.set_text(kind, lang, req.text(kind) or "")
+        except ProfileError as error:
+            raise bad_request(str(error)) from None
+        return True
+
+    async def api_setmydescription(self, req: ApiRequest) -> Any:
+        return self._set_text(req, "description")
+
+    async def api_getmydescription(self, req: ApiRequest) -> Any:
+        return {"description": self.profile.text_for("description", self._language(req))}
+
+    async def api_setmyshortdescription(self, req: ApiRequest) -> Any:
+        return self._set_text(req, "short_description")
+
+    async def api_getmyshortdescription(self, req: ApiRequest) -> Any:
+        return {"short_description": self.profile.text_for("short_description", self._language(req))}
+
+    async def api_setmyname(self, req: ApiRequest) -> Any:
+        lang = self._language(req)
+        name = req.text("name") or ""
+        if not lang:
+            if len(name) > 64:
+                raise bad_request("name is too long")
+            if name:  # the name for everybody is the bot's own (getMe's first_name)
+                self.bot_user["first_name"] = name
+            return True
+        return self._set_text(req, "name")
+
+    async def api_getmyname(self, req: ApiRequest) -> Any:
+        lang = self._language(req)
+        return {"name": self.profile.get_text("name", lang) or str(self.bot_user["first_name"])}
+
+    def page_profile(self, user_id: int, language_code: str | None) -> dict[str, Any]:
+        """What a person's app shows about the bot: its menu, and the description in an empty chat."""
+        lang = (language_code or "")[:2].lower()
+        return {
+            "name": self.profile.get_text("name", lang) or str(self.bot_user["first_name"]),
+            "username": self.bot_user["username"],
+            "commands": self.profile.menu_for(user_id, lang),
+            "description": self.profile.text_for("description", lang),
+            "short_description": self.profile.text_for("short_description", lang),
+        }
+
     # --- files and media -----------------------------------------------------------------------------------
 
-    def store_file(self, data: bytes, mime_type: str, file_name: str, folder: str) -> StoredFile:
+    def store_file(
+        self, data: bytes, mime_type: str, file_name: str, folder: str, kind: str | None = None
+    ) -> StoredFile:
         number = next(self._file_ids)
         file_id = f"EMU{folder[:3].upper()}{number:06d}{secrets.token_hex(6)}"
         extension = file_name.rsplit(".", 1)[-1] if "." in file_name else "bin"
         stored = StoredFile(
-            file_id, f"U{number:08d}", data, mime_type, file_name, f"{folder}/file_{number}.{extension}"
+            file_id,
+            f"U{number:08d}",
+            data,
+            mime_type,
+            file_name,
+            f"{folder}/file_{number}.{extension}",
+            kind or folder.removesuffix("s"),
         )
         with self.lock:
             self.files[file_id] = stored
         return stored
 
-    async def _input_file(self, req: ApiRequest, name: str, kind: str) -> StoredFile:
+    async def _input_file(self, req: ApiRequest, name: str, kind: str) -> tuple[StoredFile, str]:
+        """The file of a send* call and how it came: "upload" (multipart), "url" (the emulator downloads
+        it, like Telegram) or "file_id" (a file Telegram already has: no download, no upload)."""
         upload = req.uploads.get(name)
         value = req.text(name)
         if upload is None and value and value.startswith("attach://"):
@@ -735,18 +1071,25 @@ class TelegramEmulator:
             mime = upload.content_type
             if mime == "application/octet-stream":
                 mime = mimetypes.guess_type(upload.filename)[0] or mime
-            return self.store_file(upload.data, mime, upload.filename, kind + "s")
+            return self.store_file(upload.data, mime, upload.filename, kind + "s"), "upload"
         if not value:
             raise bad_request(f"there is no {kind} in the request")
         if value in self.files:
-            return self.files[value]
+            stored = self.files[value]
+            # "It is not possible to change the file type when resending by file_id" (Bot API, Sending
+            # files); files of the document family may be sent as a document.
+            if stored.kind != kind and not (kind == "document" and stored.kind in _DOCUMENT_FAMILY):
+                raise bad_request(f"can't use file of type {stored.kind.capitalize()} as {kind.capitalize()}")
+            return stored, "file_id"
         if not value.startswith(("http://", "https://")):
             raise bad_request("wrong file identifier/HTTP URL specified")
-        return await self._download(value, kind)
+        return await self._download(value, kind), "url"
 
     async def _download(self, url: str, kind: str) -> StoredFile:
         limit = URL_PHOTO_LIMIT if kind == "photo" else URL_OTHER_LIMIT
         session = await self.http()
+        with self.lock:
+            self.downloads.append(url)
         try:
             async with session.get(url) as response:
                 if response.status != 200:
@@ -774,6 +1117,7 @@ class TelegramEmulator:
             small = {
                 **base,
                 "file_id": stored.file_id + "s",
+                "file_unique_id": stored.unique_id + "s",
                 "width": min(width, 90),
                 "height": min(height, 90),
             }
@@ -797,21 +1141,27 @@ class TelegramEmulator:
 
     def _media_html(self, kind: str, stored: StoredFile, caption_html: str) -> str:
         url = self.file_url(stored)
+        name = html_escape(stored.file_name)
         tags = {
             "photo": f'<img src="{url}" alt="photo">',
             "video": f'<video src="{url}" controls></video>',
             "animation": f'<video src="{url}" autoplay loop muted></video>',
             "audio": f'<audio src="{url}" controls></audio>',
-            "document": f'<a class="doc" href="{url}" download="{stored.file_name}">📄 {stored.file_name}</a>',
+            "document": f'<a class="doc" href="{url}" download="{name}">📄 {name}</a>',
         }
+        if kind == "document" and stored.mime_type.startswith("image/"):
+            tags["document"] = (
+                f'<a class="doc" href="{url}" download="{name}"><img src="{url}" alt="{name}"></a>'
+            )
         return tags[kind] + (f'<div class="caption">{caption_html}</div>' if caption_html else "")
 
     async def _send_media(self, req: ApiRequest, kind: str) -> Any:
         chat = self._chat(req.integer("chat_id", required=True))
         caption, entities, caption_html = self._formatted(req, "caption", MAX_CAPTION, required=False)
         markup = self._markup(req)
-        stored = await self._input_file(req, kind, kind)
-        payload = self._new_message(chat, self.bot_user)
+        reply_to = self._reply_to(req, chat)
+        stored, source = await self._input_file(req, kind, kind)
+        payload = self._outgoing(chat, reply_to)
         payload[kind] = self.media_object(kind, stored)
         if kind == "animation":
             payload["document"] = self.media_object("document", stored)
@@ -821,7 +1171,13 @@ class TelegramEmulator:
             payload["caption_entities"] = entities
         if markup:
             payload["reply_markup"] = markup
-        self._store(chat, payload, self._media_html(kind, stored, caption_html))
+        self._store(
+            chat,
+            payload,
+            self._media_html(kind, stored, caption_html),
+            silent=req.flag("disable_notification"),
+            media_source=source,
+        )
         return payload
 
     async def api_sendphoto(self, req: ApiRequest) -> Any:
@@ -857,18 +1213,26 @@ class TelegramEmulator:
             caption, entities, caption_html = self._formatted(
                 item_req, "caption", MAX_CAPTION, required=False
             )
-            stored = await self._input_file(item_req, item["type"], item["type"])
-            prepared.append((item["type"], stored, caption, entities, caption_html))
+            stored, source = await self._input_file(item_req, item["type"], item["type"])
+            prepared.append((item["type"], stored, source, caption, entities, caption_html))
         messages = []
-        for kind, stored, caption, entities, caption_html in prepared:
-            payload = self._new_message(chat, self.bot_user)
+        silent = req.flag("disable_notification")
+        reply_to = self._reply_to(req, chat)
+        for kind, stored, source, caption, entities, caption_html in prepared:
+            payload = self._outgoing(chat, reply_to)
             payload["media_group_id"] = group_id
             payload[kind] = self.media_object(kind, stored)
             if caption:
                 payload["caption"] = caption
             if entities:
                 payload["caption_entities"] = entities
-            self._store(chat, payload, self._media_html(kind, stored, caption_html))
+            self._store(
+                chat,
+                payload,
+                self._media_html(kind, stored, caption_html),
+                silent=silent,
+                media_source=source,
+            )
             messages.append(payload)
         return messages
 
@@ -889,61 +1253,27 @@ class TelegramEmulator:
         with self.lock:
             return next((f for f in self.files.values() if f.file_path == file_path), None)
 
-    # --- payments (Telegram Stars) ----------------------------------------------------------------------
-
-    def _invoice(self, req: ApiRequest) -> dict[str, Any]:
-        title = req.text("title", required=True) or ""
-        description = req.text("description", required=True) or ""
-        payload = req.text("payload", required=True) or ""
-        currency = req.text("currency", required=True) or ""
-        prices = req.structured("prices")
-        if not 1 <= len(title) <= 32:
-            raise bad_request("invoice title length must be between 1 and 32 characters")
-        if not 1 <= len(description) <= 255:
-            raise bad_request("invoice description length must be between 1 and 255 characters")
-        if not 1 <= len(payload.encode()) <= 128:
-            raise bad_request("invoice payload length must be between 1 and 128 bytes")
-        if not isinstance(prices, list) or not prices:
-            raise bad_request("can't parse prices JSON object")
-        if currency == "XTR":
-            if len(prices) != 1:
-                raise bad_request("only one price must be specified for payments in Telegram Stars")
-            if req.text("provider_token"):
-                raise bad_request("provider_token must be empty for payments in Telegram Stars")
-        total = sum(int(price.get("amount", 0)) for price in prices)
-        if total <= 0:
-            raise bad_request("CURRENCY_TOTAL_AMOUNT_INVALID")
-        return {
-            "title": title,
-            "description": description,
-            "payload": payload,
-            "currency": currency,
-            "total_amount": total,
-        }
+    # --- payments: Telegram Stars and payments providers (see payments.py) ------------------------------
 
     async def api_sendinvoice(self, req: ApiRequest) -> Any:
         chat = self._chat(req.integer("chat_id", required=True))
-        invoice = self._invoice(req)
+        invoice = parse_invoice(req)
         markup = self._markup(req)
-        payload = self._new_message(chat, self.bot_user)
-        payload["invoice"] = {
-            "title": invoice["title"],
-            "description": invoice["description"],
-            "start_parameter": req.text("start_parameter") or "",
-            "currency": invoice["currency"],
-            "total_amount": invoice["total_amount"],
-        }
+        payload = self._outgoing(chat, self._reply_to(req, chat))
+        payload["invoice"] = invoice.message_object()
         if markup:
             payload["reply_markup"] = markup
-        self._store(chat, payload, "")
-        self._invoices[(chat.id, payload["message_id"])] = invoice
+        with self.lock:
+            self._invoices[(chat.id, payload["message_id"])] = invoice
+        self._store(chat, payload, "", silent=req.flag("disable_notification"))
         return payload
 
     async def api_createinvoicelink(self, req: ApiRequest) -> Any:
-        invoice = self._invoice(req)
-        slug = secrets.token_urlsafe(12)
-        self._invoice_links[slug] = invoice
-        return f"https://t.me/${slug}"
+        invoice = parse_invoice(req, link=True)
+        link = f"https://t.me/${secrets.token_urlsafe(12)}"
+        with self.lock:
+            self.invoice_links[link] = invoice
+        return link
 
     async def api_answerprecheckoutquery(self, req: ApiRequest) -> Any:
         query = self.pre_checkouts.get(req.text("pre_checkout_query_id", required=True) or "")
@@ -954,28 +1284,119 @@ class TelegramEmulator:
         if not ok and not error_message:
             raise bad_request("error_message must be non-empty if ok is false")
         query["answered"] = True
-        query["answer"].set_result((ok, error_message))
+        if not query["answer"].done():
+            query["answer"].set_result((ok, error_message))
         return True
 
+    def _user_id(self, req: ApiRequest) -> int:
+        """user_id as the Bot API server reads it ("Invalid user_id specified"), of a known person."""
+        try:
+            user_id = int(req.raw("user_id") or 0)
+        except (TypeError, ValueError):
+            user_id = 0
+        if user_id <= 0:
+            raise bad_request("Invalid user_id specified")
+        if user_id not in self.users:
+            raise bad_request("user not found")
+        return user_id
+
     async def api_refundstarpayment(self, req: ApiRequest) -> Any:
-        user_id = req.integer("user_id", required=True)
-        charge = self.charges.get(req.text("telegram_payment_charge_id", required=True) or "")
-        if charge is None or charge["user_id"] != user_id:
+        """Refunds a Stars payment once: CHARGE_ALREADY_REFUNDED after that (payments.refundStarsCharge);
+        an unknown charge, another person's or a provider's is CHARGE_NOT_FOUND. Telegram then puts a
+        refunded_payment service message in the chat, and the bot gets it as an update: the Bot API server
+        does not skip this outgoing service message (Client.cpp need_skip_update_message)."""
+        user_id = self._user_id(req)
+        charge = self.charges.get(req.required("telegram_payment_charge_id"))
+        if charge is None or charge.user_id != user_id or charge.currency != "XTR":
             raise bad_request("CHARGE_NOT_FOUND")
-        if charge["refunded"]:
+        if charge.status == "refunded":
             raise bad_request("CHARGE_ALREADY_REFUNDED")
-        charge["refunded"] = True
-        chat = self.chats[charge["user_id"]]
-        payload = self._new_message(chat, self.users[charge["user_id"]])
-        payload["refunded_payment"] = {
-            "currency": "XTR",
-            "total_amount": charge["total_amount"],
-            "invoice_payload": charge["invoice_payload"],
-            "telegram_payment_charge_id": charge["id"],
-        }
-        self._store(chat, payload, f"↩️ Refunded {charge['total_amount']} ⭐")
-        self.push_update("message", payload)
+        self._refund(charge, by="bot")
         return True
+
+    def refund_outside_bot(self, charge_id: str) -> dict[str, Any]:
+        """Telegram refunds a Stars payment without the bot (support, a store chargeback): the same
+        refunded_payment update reaches the bot. Runs on the server's loop (the people's API calls it)."""
+        charge = self.charges.get(charge_id)
+        if charge is None or charge.currency != "XTR":
+            raise bad_request("CHARGE_NOT_FOUND")
+        if charge.status == "refunded":
+            raise bad_request("CHARGE_ALREADY_REFUNDED")
+        return self._refund(charge, by="telegram")
+
+    def _refund(self, charge: Charge, *, by: str) -> dict[str, Any]:
+        with self.lock:
+            charge.status = "refunded"
+            charge.refunded_at = time.time()
+            charge.refunded_by = by
+        chat = self.chats[charge.user_id]
+        # The service message is the bot's (it returned the Stars): an outgoing message of the bot's.
+        payload = self._new_message(chat, self.bot_user)
+        refunded: dict[str, Any] = {
+            "currency": charge.currency,
+            "total_amount": charge.total_amount,
+            "invoice_payload": charge.invoice_payload,
+            "telegram_payment_charge_id": charge.id,
+        }
+        if charge.provider_payment_charge_id:
+            refunded["provider_payment_charge_id"] = charge.provider_payment_charge_id
+        payload["refunded_payment"] = refunded
+        self._store(chat, payload, f"↩️ Refunded {_money(charge.total_amount, charge.currency)}")
+        return self.push_update("message", payload)
+
+    def star_balance(self) -> int:
+        """The bot's Stars: paid Stars invoices minus refunds."""
+        with self.lock:
+            return sum(
+                c.total_amount for c in self.charges.values() if c.currency == "XTR" and c.status == "paid"
+            )
+
+    def charges_of(self, user_id: int | None = None) -> list[Charge]:
+        with self.lock:
+            return [c for c in self.charges.values() if user_id is None or c.user_id == user_id]
+
+    async def api_getmystarbalance(self, req: ApiRequest) -> Any:
+        return {"amount": self.star_balance()}
+
+    async def api_getstartransactions(self, req: ApiRequest) -> Any:
+        """Incoming payments (source) and refunds (receiver), oldest first; a refund keeps the payment's id."""
+        offset = max(0, req.integer("offset") or 0)
+        limit = max(1, min(req.integer("limit") or 100, 100))
+        rows: list[tuple[float, dict[str, Any]]] = []
+        for charge in self.charges_of():
+            if charge.currency != "XTR":
+                continue
+            partner = {
+                "type": "user",
+                "transaction_type": "invoice_payment",
+                "user": self.users[charge.user_id],
+                "invoice_payload": charge.invoice_payload,
+            }
+            rows.append(
+                (
+                    charge.paid_at,
+                    {
+                        "id": charge.id,
+                        "amount": charge.total_amount,
+                        "date": int(charge.paid_at),
+                        "source": partner,
+                    },
+                )
+            )
+            if charge.refunded_at is not None:
+                rows.append(
+                    (
+                        charge.refunded_at,
+                        {
+                            "id": charge.id,
+                            "amount": charge.total_amount,
+                            "date": int(charge.refunded_at),
+                            "receiver": partner,
+                        },
+                    )
+                )
+        rows.sort(key=lambda row: row[0])
+        return {"transactions": [row for _, row in rows][offset : offset + limit]}
 
     # --- the people's side ---------------------------------------------------------------------------------
 
@@ -1003,6 +1424,8 @@ class TelegramEmulator:
         """A person sends a picture: compressed as a photo, or as a file (document)."""
         chat = self.chats[user_id]
         kind = "document" if as_document else "photo"
+        if len(data) > (UPLOAD_PHOTO_LIMIT if kind == "photo" else UPLOAD_OTHER_LIMIT):
+            raise bad_request("file is too big")
         stored = self.store_file(data, mime_type, file_name, kind + "s")
         payload = self._new_message(chat, self.users[user_id])
         payload[kind] = self.media_object(kind, stored)
@@ -1010,6 +1433,20 @@ class TelegramEmulator:
             payload["caption"] = caption
         self._store(chat, payload, self._media_html(kind, stored, to_display_html(caption or "", [])))
         return self.push_update("message", payload)
+
+    def user_document(
+        self,
+        user_id: int,
+        data: bytes,
+        *,
+        file_name: str,
+        mime_type: str = "application/octet-stream",
+        caption: str | None = None,
+    ) -> dict[str, Any]:
+        """A person sends a file (a PDF, or a picture sent "as a file", uncompressed)."""
+        return self.user_photo(
+            user_id, data, caption=caption, as_document=True, file_name=file_name, mime_type=mime_type
+        )
 
     def press(self, user_id: int, message_id: int, callback_data: str) -> dict[str, Any]:
         """A person presses an inline button of one of the bot's messages."""
@@ -1037,60 +1474,120 @@ class TelegramEmulator:
         ]
         return max(unpaid, default=None)
 
-    async def pay(self, user_id: int, message_id: int) -> dict[str, Any]:
-        """A person taps Pay on an invoice: pre-checkout to the bot, then the payment if it agrees."""
-        chat = self.chats[user_id]
-        invoice = self._invoices.get((user_id, message_id))
-        stored = chat.messages.get(message_id)
-        if invoice is None or stored is None:
+    def invoice_of(self, user_id: int, message_id: int) -> Invoice | None:
+        return self._invoices.get((user_id, message_id))
+
+    def _invoice_to_pay(
+        self, user_id: int, message_id: int | None, link: str | None
+    ) -> tuple[Invoice, StoredMessage | None]:
+        if link is not None:
+            invoice, stored = self.invoice_links.get(link), None
+        else:
+            invoice = self._invoices.get((user_id, message_id or -1))
+            stored = self.chats[user_id].messages.get(message_id or -1)
+        if invoice is None or (link is None and stored is None):
             raise bad_request("invoice not found")
-        if stored.invoice_paid:
+        if stored is not None and stored.invoice_paid:
             raise bad_request("invoice is already paid")
+        if invoice.is_flexible:
+            raise bad_request("flexible invoices (shipping queries) are not emulated")
+        return invoice, stored
+
+    async def _pre_checkout(
+        self, user_id: int, invoice: Invoice, total: int, info: dict[str, Any] | None
+    ) -> tuple[bool, str | None]:
         query_id = str(next(self._file_ids) * 104729)
         answer: asyncio.Future[tuple[bool, str | None]] = asyncio.get_running_loop().create_future()
         self.pre_checkouts[query_id] = {"answered": False, "created": time.time(), "answer": answer}
-        self.push_update(
-            "pre_checkout_query",
-            {
-                "id": query_id,
-                "from": self.users[user_id],
-                "currency": invoice["currency"],
-                "total_amount": invoice["total_amount"],
-                "invoice_payload": invoice["payload"],
-            },
-        )
+        query: dict[str, Any] = {
+            "id": query_id,
+            "from": self.users[user_id],
+            "currency": invoice.currency,
+            "total_amount": total,
+            "invoice_payload": invoice.payload,
+        }
+        if info:
+            query["order_info"] = info
+        self.push_update("pre_checkout_query", query)
         try:
-            ok, error_message = await asyncio.wait_for(answer, timeout=PRE_CHECKOUT_TIMEOUT)
+            return await asyncio.wait_for(asyncio.shield(answer), timeout=PRE_CHECKOUT_TIMEOUT)
         except TimeoutError:
-            ok, error_message = False, "The bot did not confirm the payment in time"
+            return False, "The bot did not confirm the payment in time"
+
+    def _new_charge(
+        self, user_id: int, invoice: Invoice, total: int, info: dict[str, Any] | None, message_id: int | None
+    ) -> Charge:
+        number = next(self._file_ids)
+        if invoice.stars:
+            charge_id, provider_charge_id = "stxEMU" + secrets.token_hex(12), ""
+        else:
+            charge_id = f"{self.bot_id}_{user_id}_{number}_{secrets.randbelow(10**18):018d}"
+            provider_charge_id = str(uuid.uuid4())
+        charge = Charge(
+            id=charge_id,
+            user_id=user_id,
+            currency=invoice.currency,
+            total_amount=total,
+            invoice_payload=invoice.payload,
+            provider_payment_charge_id=provider_charge_id,
+            paid_at=time.time(),
+            message_id=message_id,
+            order_info=info,
+        )
+        with self.lock:
+            self.charges[charge_id] = charge
+        return charge
+
+    async def pay(
+        self,
+        user_id: int,
+        message_id: int | None = None,
+        *,
+        link: str | None = None,
+        order_info: dict[str, Any] | None = None,
+        tip_amount: int = 0,
+    ) -> dict[str, Any]:
+        """A person taps Pay on an invoice message (or opens an invoice link): the order info the invoice
+        asks for goes to the bot in a pre_checkout_query, the bot has 10 s to agree (answerPreCheckoutQuery,
+        also as the webhook's answer), then the successful_payment service message arrives."""
+        chat = self.chats[user_id]
+        invoice, stored = self._invoice_to_pay(user_id, message_id, link)
+        if tip_amount and not 0 < tip_amount <= invoice.max_tip_amount:
+            raise bad_request("tip amount is invalid")
+        info = _order_info(invoice, order_info, self.users[user_id])
+        total = invoice.total_amount + tip_amount
+        ok, error_message = await self._pre_checkout(user_id, invoice, total, info)
         if not ok:
             self._notify(chat, error_message or "Payment declined", alert=True)
             return {"ok": False, "error": error_message}
-        stored.invoice_paid = True
-        self._touch(chat, stored)
-        charge_id = "stxEMU" + secrets.token_hex(12)
-        self.charges[charge_id] = {
-            "id": charge_id,
-            "user_id": user_id,
-            "total_amount": invoice["total_amount"],
-            "invoice_payload": invoice["payload"],
-            "refunded": False,
+        if stored is not None:
+            stored.invoice_paid = True
+            self._touch(chat, stored)
+        charge = self._new_charge(user_id, invoice, total, info, message_id if link is None else None)
+        successful: dict[str, Any] = {
+            "currency": invoice.currency,
+            "total_amount": total,
+            "invoice_payload": invoice.payload,
+            "telegram_payment_charge_id": charge.id,
+            "provider_payment_charge_id": charge.provider_payment_charge_id,
         }
+        if invoice.subscription_period:
+            successful["subscription_expiration_date"] = int(charge.paid_at) + invoice.subscription_period
+            successful["is_recurring"] = True
+            successful["is_first_recurring"] = True
+        if info:
+            successful["order_info"] = info
         payload = self._new_message(chat, self.users[user_id])
-        payload["successful_payment"] = {
-            "currency": invoice["currency"],
-            "total_amount": invoice["total_amount"],
-            "invoice_payload": invoice["payload"],
-            "telegram_payment_charge_id": charge_id,
-            "provider_payment_charge_id": "",
-        }
-        self._store(
-            chat,
-            payload,
-            f"✅ Paid {invoice['total_amount']} {'⭐' if invoice['currency'] == 'XTR' else invoice['currency']}",
-        )
+        payload["successful_payment"] = successful
+        self._store(chat, payload, f"✅ Paid {_money(total, invoice.currency)}")
         self.push_update("message", payload)
-        return {"ok": True, "telegram_payment_charge_id": charge_id}
+        return {
+            "ok": True,
+            "telegram_payment_charge_id": charge.id,
+            "provider_payment_charge_id": charge.provider_payment_charge_id,
+            "total_amount": total,
+            "order_info": info,
+        }
 
     def history(self, chat_id: int, after: int = 0) -> dict[str, Any]:
         """What the chat page shows: messages and notices changed since sequence number ``after``."""
@@ -1110,11 +1607,18 @@ class TelegramEmulator:
                     "html": m.html,
                     "payload": m.payload,
                     "invoice_paid": m.invoice_paid,
+                    "silent": m.silent,
+                    "media_source": m.media_source,
+                    "checkout": self._checkout(chat_id, m),
                 }
                 for m in changed
             ]
             toasts = [t for t in chat.toasts if t["seq"] > after]
         return {"seq": chat.seq, "messages": messages, "toasts": toasts}
+
+    def _checkout(self, chat_id: int, stored: StoredMessage) -> dict[str, Any] | None:
+        invoice = self._invoices.get((chat_id, stored.payload["message_id"]))
+        return invoice.for_page() if invoice is not None else None
 
     async def wait_for_change(self, chat_id: int, after: int, wait_seconds: float) -> dict[str, Any]:
         chat = self.chats.get(chat_id)

@@ -9,7 +9,9 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from infra.local.telegram.emulator import ApiError, ApiRequest, TelegramEmulator, Upload, bad_request
+from infra.local.telegram.api import ApiError, ApiRequest, Upload, bad_request
+from infra.local.telegram.emulator import TelegramEmulator
+from infra.local.telegram.ratelimit import RateLimits
 
 CHAT_PAGE = Path(__file__).with_name("chat.html")
 EMULATOR_KEY = web.AppKey("emulator", TelegramEmulator)
@@ -46,13 +48,6 @@ async def _read_request(request: web.Request, method: str) -> ApiRequest:
     return ApiRequest(method, values, uploads)
 
 
-def _params_for_log(req: ApiRequest) -> dict[str, Any]:
-    params = dict(req.values)
-    for name, upload in req.uploads.items():
-        params[name] = f"<upload {upload.filename} {len(upload.data)} bytes>"
-    return params
-
-
 async def bot_api(request: web.Request) -> web.Response:
     emulator = request.app[EMULATOR_KEY]
     method = request.match_info["method"]
@@ -66,9 +61,9 @@ async def bot_api(request: web.Request) -> web.Response:
     try:
         result = await emulator.call(req)
     except ApiError as error:
-        emulator.record(method, _params_for_log(req), ok=False)
+        emulator.record(method, req.loggable(), ok=False)
         return web.json_response(error.body(), status=error.code)
-    emulator.record(method, _params_for_log(req), ok=True)
+    emulator.record(method, req.loggable(), ok=True)
     return web.json_response({"ok": True, "result": result})
 
 
@@ -120,9 +115,8 @@ async def user_text(request: web.Request) -> web.Response:
     return web.json_response(emulator.user_text(user_id, text))
 
 
-async def user_photo(request: web.Request) -> web.Response:
-    emulator = request.app[EMULATOR_KEY]
-    user_id = _user_id(request)
+async def _picture_or_file(request: web.Request) -> tuple[dict[str, Any], bytes | None, str, str]:
+    """Fields, the file's bytes, its name and type: from multipart (a browser's form) or JSON with base64."""
     fields: dict[str, Any] = {}
     data: bytes | None = None
     file_name, mime_type = "photo.jpg", "image/jpeg"
@@ -140,20 +134,53 @@ async def user_photo(request: web.Request) -> web.Response:
     else:
         fields = await _json(request)
         if "data_base64" in fields:
-            data = base64.b64decode(str(fields["data_base64"]))
+            try:
+                data = base64.b64decode(str(fields["data_base64"]), validate=True)
+            except ValueError:
+                raise web.HTTPBadRequest(reason="data_base64 is not base64") from None
             file_name = str(fields.get("file_name") or file_name)
             mime_type = str(fields.get("mime_type") or mime_type)
     if not data:
-        raise web.HTTPBadRequest(reason="no picture in the request")
+        raise web.HTTPBadRequest(reason="no file in the request")
+    return fields, data, file_name, mime_type
+
+
+async def user_photo(request: web.Request) -> web.Response:
+    """A picture from a person: as a photo, or with as_document=true as a file."""
+    emulator = request.app[EMULATOR_KEY]
+    user_id = _user_id(request)
+    fields, data, file_name, mime_type = await _picture_or_file(request)
     _ensure_user(emulator, user_id, fields)
-    update = emulator.user_photo(
-        user_id,
-        data,
-        caption=fields.get("caption") or None,
-        as_document=str(fields.get("as_document", "")).lower() in {"1", "true"},
-        file_name=file_name,
-        mime_type=mime_type,
-    )
+    try:
+        update = emulator.user_photo(
+            user_id,
+            data or b"",
+            caption=fields.get("caption") or None,
+            as_document=str(fields.get("as_document", "")).lower() in {"1", "true"},
+            file_name=file_name,
+            mime_type=mime_type,
+        )
+    except ApiError as error:
+        raise web.HTTPBadRequest(reason=error.description) from None
+    return web.json_response(update)
+
+
+async def user_document(request: web.Request) -> web.Response:
+    """Any file from a person (a PDF, a screenshot sent uncompressed)."""
+    emulator = request.app[EMULATOR_KEY]
+    user_id = _user_id(request)
+    fields, data, file_name, mime_type = await _picture_or_file(request)
+    _ensure_user(emulator, user_id, fields)
+    try:
+        update = emulator.user_document(
+            user_id,
+            data or b"",
+            file_name=file_name,
+            mime_type=mime_type,
+            caption=fields.get("caption") or None,
+        )
+    except ApiError as error:
+        raise web.HTTPBadRequest(reason=error.description) from None
     return web.json_response(update)
 
 
@@ -192,15 +219,88 @@ async def user_press(request: web.Request) -> web.Response:
 
 
 async def user_pay(request: web.Request) -> web.Response:
+    """Pay an invoice message (the newest unpaid one by default) or an invoice link, with optional
+    order_info {name, phone_number, email, shipping_address} and tip_amount."""
     emulator = request.app[EMULATOR_KEY]
     user_id, body = _user_id(request), await _json(request)
-    message_id = body.get("message_id") or emulator.last_unpaid_invoice(user_id)
-    if message_id is None:
+    if user_id not in emulator.chats:
+        raise web.HTTPNotFound(reason="no such chat")
+    link = body.get("link")
+    message_id = None if link else body.get("message_id") or emulator.last_unpaid_invoice(user_id)
+    if message_id is None and not link:
         raise web.HTTPNotFound(reason="no unpaid invoice in the chat")
+    order_info = body.get("order_info")
     try:
-        return web.json_response(await emulator.pay(user_id, int(message_id)))
+        result = await emulator.pay(
+            user_id,
+            int(message_id) if message_id is not None else None,
+            link=str(link) if link else None,
+            order_info=order_info if isinstance(order_info, dict) else None,
+            tip_amount=int(body.get("tip_amount") or 0),
+        )
     except ApiError as error:
         raise web.HTTPBadRequest(reason=error.description) from None
+    return web.json_response(result)
+
+
+async def refund_outside_bot(request: web.Request) -> web.Response:
+    """Telegram (support, a store chargeback) refunds a Stars payment without the bot."""
+    emulator = request.app[EMULATOR_KEY]
+    try:
+        update = emulator.refund_outside_bot(request.match_info["charge_id"])
+    except ApiError as error:
+        raise web.HTTPBadRequest(reason=error.description) from None
+    return web.json_response(update)
+
+
+async def list_charges(request: web.Request) -> web.Response:
+    emulator = request.app[EMULATOR_KEY]
+    user_id = request.query.get("user_id")
+    charges = emulator.charges_of(int(user_id) if user_id and user_id.lstrip("-").isdigit() else None)
+    return web.json_response(
+        {"charges": [charge.as_dict() for charge in charges], "star_balance": emulator.star_balance()}
+    )
+
+
+async def bot_profile(request: web.Request) -> web.Response:
+    """The bot as a person's app shows it: the command menu for their language and the description."""
+    emulator = request.app[EMULATOR_KEY]
+    user_id = _user_id(request)
+    user = emulator.users.get(user_id, {})
+    language_code = request.query.get("language_code") or str(user.get("language_code") or "")
+    return web.json_response(emulator.page_profile(user_id, language_code))
+
+
+async def send_stats(request: web.Request) -> web.Response:
+    """What the bot sent: counts and the most messages within any second, overall and in one chat."""
+    emulator = request.app[EMULATOR_KEY]
+    chat_id = request.query.get("chat_id")
+    return web.json_response(
+        emulator.send_stats(int(chat_id) if chat_id and chat_id.lstrip("-").isdigit() else None)
+    )
+
+
+async def rate_limits(request: web.Request) -> web.Response:
+    """GET the sending limits; POST some of their fields to change them (buckets start full)."""
+    emulator = request.app[EMULATOR_KEY]
+    if request.method == "POST":
+        body = await _json(request)
+        current = emulator.rate_limits.as_dict()
+        unknown = set(body) - set(current)
+        if unknown:
+            raise web.HTTPBadRequest(reason=f"unknown fields: {sorted(unknown)}")
+        try:
+            limits = RateLimits(
+                enabled=bool(body.get("enabled", current["enabled"])),
+                global_per_second=int(body.get("global_per_second", current["global_per_second"])),
+                chat_per_second=float(body.get("chat_per_second", current["chat_per_second"])),
+                chat_burst=int(body.get("chat_burst", current["chat_burst"])),
+                count_edits=bool(body.get("count_edits", current["count_edits"])),
+            )
+        except (TypeError, ValueError):
+            raise web.HTTPBadRequest(reason="limits must be numbers and booleans") from None
+        emulator.set_rate_limits(limits)
+    return web.json_response(emulator.rate_limits.as_dict())
 
 
 async def chat_history(request: web.Request) -> web.Response:
@@ -228,7 +328,7 @@ async def recorded_calls(request: web.Request) -> web.Response:
     method = request.query.get("method")
     calls = emulator.calls_of(method) if method else list(emulator.calls)
     return web.json_response(
-        [{"method": c.method, "params": c.params, "ok": c.ok, "at": c.at} for c in calls]
+        [{"method": c.method, "params": c.params, "ok": c.ok, "at": c.at, "via": c.via} for c in calls]
     )
 
 
@@ -254,8 +354,14 @@ def build_app(emulator: TelegramEmulator, *, admin_ids: tuple[int, ...] = ()) ->
     app.router.add_get("/_emu/api/config", page_config)
     app.router.add_post("/_emu/api/users/{user_id}/text", user_text)
     app.router.add_post("/_emu/api/users/{user_id}/photo", user_photo)
+    app.router.add_post("/_emu/api/users/{user_id}/document", user_document)
     app.router.add_post("/_emu/api/users/{user_id}/press", user_press)
     app.router.add_post("/_emu/api/users/{user_id}/pay", user_pay)
+    app.router.add_get("/_emu/api/users/{user_id}/bot-profile", bot_profile)
+    app.router.add_get("/_emu/api/charges", list_charges)
+    app.router.add_post("/_emu/api/charges/{charge_id}/refund", refund_outside_bot)
+    app.router.add_get("/_emu/api/sends", send_stats)
+    app.router.add_route("*", "/_emu/api/limits", rate_limits)
     app.router.add_get("/_emu/api/chats/{user_id}/history", chat_history)
     app.router.add_post("/_emu/api/faults", inject_fault)
     app.router.add_get("/_emu/api/calls", recorded_calls)
