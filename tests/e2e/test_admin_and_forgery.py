@@ -6,15 +6,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from creativebot.texts import RU
+from creativebot.texts import RU, format_rub
 from creativebot.wallet import Balance
 from infra.local.stack import LocalStack
 from infra.local.telegram.client import ChatUser, text_of
 from tests.e2e.conftest import Database
-from tests.e2e.flows import is_photo, paid_generation, start
+from tests.e2e.flows import is_photo, line_of, paid_generation, plain, start, title_of
 
 ADMIN = 100002  # the stack's default ADMIN_IDS
 USER = 100001
+RUB = 100
 
 
 @pytest.fixture
@@ -47,20 +48,26 @@ def test_an_admin_adjusts_a_balance_and_refunds_a_generation(
     job_id = _paid_job(person, database)
     start(admin)
     admin.send("/admin")
-    assert "Генерации за сутки: 1" in text_of(admin.wait_for_text("Сводка"))
+    assert line_of(RU.admin_stats, jobs_day=1) in text_of(admin.wait_for_text(title_of(RU.admin_stats)))
     admin.send(f"/adjust {USER} +50 компенсация")
-    assert "Теперь доступно 66 ₽" in text_of(admin.wait_for_text("✅"))
+    adjusted = line_of(
+        RU.admin_adjust_done,
+        user=USER,
+        amount=format_rub(50 * RUB, "ru"),
+        available=format_rub(66 * RUB, "ru"),
+    )
+    assert adjusted in text_of(admin.wait_for_text(title_of(RU.admin_adjust_done)))
     admin.send(f"/refund {job_id}")
-    assert f"Возврат за генерацию #{job_id}: 4 ₽" in text_of(admin.wait_for_text("✅"))
-    person.wait_for(lambda m: "вернулись на баланс" in text_of(m), what="the user's refund notice")
+    refunded = line_of(RU.admin_refund_done, job=job_id, amount=format_rub(4 * RUB, "ru"))
+    assert refunded in text_of(admin.wait_for_text(title_of(RU.admin_refund_done)))
+    notice = line_of(RU.admin_refunded_notice, job=job_id, amount=format_rub(4 * RUB, "ru"))
+    person.wait_for(lambda m: notice in text_of(m), what="the user's refund notice")
     assert database.balance(USER) == Balance(70_00, 0)
     admin.send(f"/refund {job_id}")  # a second refund of the same charge changes nothing
-    admin.wait_for_text("✅")
+    admin.wait_for_text(title_of(RU.admin_refund_done))
     assert database.fetchval("SELECT count(*) FROM ledger WHERE kind = 'refund'") == 1
     admin.send("/adjust nonsense")
-    assert text_of(admin.next_bot_message()) == RU.admin_adjust_usage.replace("&lt;", "<").replace(
-        "&gt;", ">"
-    )
+    assert text_of(admin.next_bot_message()) == plain(RU.admin_adjust_usage)
 
 
 def test_buttons_naming_someone_elses_job_do_nothing(

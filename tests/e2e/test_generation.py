@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from creativebot.kie.signing import callback_token
-from creativebot.texts import RU
+from creativebot.texts import RU, format_rub
 from creativebot.wallet import Balance
 from infra.local.kie.fake import png
 from infra.local.stack import LocalStack
@@ -21,22 +21,31 @@ from infra.local.telegram.client import ChatUser, buttons_of, text_of
 from tests.e2e.conftest import Database
 from tests.e2e.flows import (
     LAUNCH_4_RUB,
+    NANO,
     NANO_BANANA,
+    is_launch_button,
     is_photo,
     launch,
+    line_of,
+    model_button,
+    model_title,
     open_model,
     paid_generation,
+    plain,
     start,
+    title_of,
     to_confirm,
 )
 
 USER = 100001
 RUB = 100
-Z_IMAGE_FREE = f"Z-Image · {RU.model_free_suffix}"
+Z_IMAGE_FREE = model_button("z-image", None)
 
 
 def _failure_notice(person: ChatUser) -> str:
-    return text_of(person.wait_for(lambda m: "😔 Не получилось" in text_of(m), what="the failure notice"))
+    return text_of(
+        person.wait_for(lambda m: title_of(RU.job_failed) in text_of(m), what="the failure notice")
+    )
 
 
 def _job_id(database: Database) -> int:
@@ -63,26 +72,32 @@ def test_text_to_image_delivers_a_photo_and_charges_exactly_the_confirmed_price(
     database.topup(USER, 100 * RUB)
     # When: Фото -> Nano Banana -> prompt -> format 16:9 -> confirm -> launch
     open_model(person, "photo", NANO_BANANA)
-    person.wait_for_text("Шаг 1/3 — Что делаем?")
+    person.wait_for_text(title_of(RU.step_prompt))
     person.send("кот-астронавт в неоновом городе")
-    person.wait_for(lambda m: "Шаг 2/3" in text_of(m), what="step 2/3")
+    person.wait_for(lambda m: title_of(RU.step_format) in text_of(m), what="step 2/3")
     person.press("16:9")
     person.wait_for(lambda m: "✅ 16:9" in buttons_of(m), what="16:9 marked")
     person.press(RU.btn_next)
-    confirm = person.wait_for(lambda m: "Шаг 3/3" in text_of(m), what="step 3/3")
-    assert "Цена: 4 ₽" in text_of(confirm)
-    assert "100 ₽ → после запуска: 96 ₽" in text_of(confirm)
+    confirm = person.wait_for(lambda m: title_of(RU.step_confirm) in text_of(m), what="step 3/3")
+    assert line_of(RU.confirm_price_line, price=format_rub(4 * RUB, "ru")) in text_of(confirm)
+    balance_line = line_of(
+        RU.confirm_balance_line, balance=format_rub(100 * RUB, "ru"), after=format_rub(96 * RUB, "ru")
+    )
+    assert balance_line in text_of(confirm)
     launch(person, confirm, LAUNCH_4_RUB)
     # Then: a photo arrives, the status message says so, and exactly 4 ₽ left the balance
     photo = person.wait_for(is_photo, what="the result photo")
-    assert "Nano Banana" in text_of(photo)
+    assert model_title(NANO) in text_of(photo)
     assert RU.btn_repeat in buttons_of(photo) and RU.btn_original in buttons_of(photo)
     person.wait_for(lambda m: RU.status_done in text_of(m), what="the status message edited")
     assert database.balance(USER) == Balance(96 * RUB, 0)
     # ... and the history shows the job
     person.send("/balance")
-    history = person.wait_for_text("Последние операции")
-    assert "Генерация #" in text_of(history) and "Nano Banana: списано 4 ₽" in text_of(history)
+    history = person.wait_for_text(title_of(RU.balance_screen))
+    charged = RU.op_charge.format(
+        job=_job_id(database), model=model_title(NANO), amount=format_rub(4 * RUB, "ru")
+    )
+    assert charged in text_of(history)
 
 
 def test_image_edit_sends_kie_an_upload_url_never_a_telegram_file_url(
@@ -91,10 +106,12 @@ def test_image_edit_sends_kie_an_upload_url_never_a_telegram_file_url(
     picture = png(64, 64, b"a selfie")
     start(person)
     database.topup(USER, 50 * RUB)
-    open_model(person, "edit", "Nano Banana Edit · 4 ₽")
-    person.wait_for_text("Шаг 1/3 — Фото")
+    open_model(person, "edit", model_button("google/nano-banana-edit", 4 * RUB))
+    person.wait_for_text(title_of(RU.step_photos))
     person.send_photo(picture, file_name="me.png", mime_type="image/png")
-    person.wait_for(lambda m: "Получено фото: 1 из 10" in text_of(m), what="photo counted")
+    person.wait_for(
+        lambda m: line_of(RU.photos_received, count=1, max=10) in text_of(m), what="photo counted"
+    )
     person.press(RU.btn_next)
     confirm = to_confirm(person, "замени фон на море")
     launch(person, confirm, LAUNCH_4_RUB)
@@ -112,9 +129,9 @@ def test_image_edit_sends_kie_an_upload_url_never_a_telegram_file_url(
 def test_a_failed_generation_tells_why_and_returns_the_money(person: ChatUser, database: Database) -> None:
     paid_generation(person, database, "[fail] закат над морем")
     notice = _failure_notice(person)
-    assert "Деньги вернулись на баланс: 4 ₽" in notice
+    assert line_of(RU.refund_money, price=format_rub(4 * RUB, "ru")) in notice
     assert database.balance(USER) == Balance(20 * RUB, 0)
-    assert RU.btn_try_again in buttons_of(person.wait_for(lambda m: "😔" in text_of(m)))
+    assert RU.btn_try_again in buttons_of(person.wait_for(lambda m: title_of(RU.job_failed) in text_of(m)))
 
 
 def test_a_callback_five_times_charges_and_delivers_once_and_a_forged_one_is_refused(
@@ -143,7 +160,7 @@ def test_without_a_callback_cron_settles_via_record_info(
     stack: LocalStack, person: ChatUser, database: Database
 ) -> None:
     paid_generation(person, database, "[nocallback] маяк на рассвете")
-    person.wait_for(lambda m: "Генерирую" in text_of(m), what="the status message")
+    person.wait_for(lambda m: title_of(RU.launch_started) in text_of(m), what="the status message")
     job_id = _job_id(database)
     _wait_task(stack, database, job_id, "success")
     assert database.fetchval("SELECT status FROM jobs WHERE id = $1", job_id) == "submitted"
@@ -151,7 +168,7 @@ def test_without_a_callback_cron_settles_via_record_info(
     database.execute("UPDATE jobs SET submitted_at = now() - interval '3 minutes' WHERE id = $1", job_id)
     result = stack.run_cron_once()
     # Then
-    assert result["steps"]["reconcile_stale_jobs"] == 1, result
+    assert result["steps"]["reconcile_open_jobs"] == 1, result
     person.wait_for(is_photo, what="the result found by cron")
     assert database.fetchval("SELECT status FROM jobs WHERE id = $1", job_id) == "succeeded"
     assert database.balance(USER).balance == 16 * RUB
@@ -161,7 +178,7 @@ def test_a_timed_out_job_is_released_and_a_late_result_is_delivered_free(
     stack: LocalStack, person: ChatUser, database: Database
 ) -> None:
     paid_generation(person, database, "[stuck] северное сияние")
-    person.wait_for(lambda m: "Генерирую" in text_of(m), what="the status message")
+    person.wait_for(lambda m: title_of(RU.launch_started) in text_of(m), what="the status message")
     job_id = _job_id(database)
     task_id = _wait_task(stack, database, job_id, "generating")
     # When: 31 minutes pass and cron runs
@@ -172,14 +189,14 @@ def test_a_timed_out_job_is_released_and_a_late_result_is_delivered_free(
     )
     stack.run_cron_once()
     # Then: the user is told and the money is back
-    assert "не ответила за 30 минут" in _failure_notice(person)
+    assert line_of(RU.fail_timeout, minutes=30) in _failure_notice(person)
     assert database.balance(USER) == Balance(20 * RUB, 0)
     # When: the result turns up after all
     assert stack.fake_kie is not None
     stack.fake_kie.server.call(stack.fake_kie.fake.finish(task_id))
     # Then: delivered, free
     photo = person.wait_for(is_photo, what="the late result")
-    assert "бесплатно" in text_of(photo)
+    assert plain(RU.result_late_free) in text_of(photo)
     assert database.balance(USER) == Balance(20 * RUB, 0)
     assert database.fetchval("SELECT count(*) FROM ledger WHERE kind = 'charge'") == 0
 
@@ -195,17 +212,18 @@ def test_free_generations_then_the_next_one_asks_for_money(person: ChatUser, dat
     # When: the fifth is free
     open_model(person, "photo", Z_IMAGE_FREE)
     confirm = to_confirm(person, "лиса в снегу")
-    assert "осталось 1 из 5" in text_of(confirm)
+    assert line_of(RU.confirm_free_line, left=1, total=5) in text_of(confirm)
     launch(person, confirm, RU.btn_launch_free)
     photo = person.wait_for(is_photo, what="the free result")
     assert RU.result_free in text_of(photo)
     # Then: the sixth asks for money (and the person has none, so: top up or something cheaper)
     person.press(RU.btn_repeat)
     sixth = person.wait_for(
-        lambda m: "Шаг 3/3" in text_of(m) and m["message_id"] > photo["message_id"], what="step 3/3"
+        lambda m: title_of(RU.step_confirm) in text_of(m) and m["message_id"] > photo["message_id"],
+        what="step 3/3",
     )
-    assert "Цена: 1 ₽" in text_of(sixth)
-    assert "Не хватает" in text_of(sixth)
+    assert line_of(RU.confirm_price_line, price=format_rub(1 * RUB, "ru")) in text_of(sixth)
+    assert title_of(RU.short_balance) in text_of(sixth)
     assert RU.btn_topup in buttons_of(sixth)
     assert database.fetchval("SELECT count(*) FROM jobs WHERE payment = 'free'") == 1
 
@@ -213,19 +231,22 @@ def test_free_generations_then_the_next_one_asks_for_money(person: ChatUser, dat
 def test_bad_prompts_get_a_clear_message_and_the_step_repeats(person: ChatUser) -> None:
     start(person)
     open_model(person, "photo", Z_IMAGE_FREE)
-    person.wait_for_text("Шаг 1/3 — Что делаем?")
+    person.wait_for_text(title_of(RU.step_prompt))
     person.send("x" * 1001)  # Z-Image takes up to 1000 characters
-    assert "Слишком длинно: 1001 символ," in text_of(person.next_bot_message())
+    one = RU.characters.split("|")[0]  # Russian says "1001 символ", as for 1
+    assert line_of(RU.prompt_too_long, length=1001, characters=one) in text_of(person.next_bot_message())
     person.send_photo(png(8, 8, b"not a prompt"))
     assert text_of(person.next_bot_message()) == RU.prompt_expected
     with pytest.raises(httpx.HTTPStatusError):
         person.send("   ")  # like Telegram's apps, the emulator does not send a blank message
     person.send("лиса")
-    screen = person.wait_for(lambda m: "Шаг 2/3" in text_of(m), what="step 2/3 after a valid prompt")
+    screen = person.wait_for(
+        lambda m: title_of(RU.step_format) in text_of(m), what="step 2/3 after a valid prompt"
+    )
     # A forged option index (no such value) just shows the screen again
     person.press_data(screen["message_id"], "opt:0:99")
     person.press(RU.btn_next)
-    person.wait_for(lambda m: "Шаг 3/3" in text_of(m), what="step 3/3")
+    person.wait_for(lambda m: title_of(RU.step_confirm) in text_of(m), what="step 3/3")
 
 
 def test_a_double_tap_on_launch_starts_one_job(person: ChatUser, database: Database) -> None:
@@ -237,7 +258,7 @@ def test_a_double_tap_on_launch_starts_one_job(person: ChatUser, database: Datab
         b["callback_data"]
         for row in confirm["payload"]["reply_markup"]["inline_keyboard"]
         for b in row
-        if b["text"].startswith("🚀")
+        if is_launch_button(b["text"])
     )
     person.press_data(confirm["message_id"], launch_data)
     person.press_data(confirm["message_id"], launch_data)
@@ -261,13 +282,14 @@ def test_a_stars_top_up_credits_the_wallet_once(person: ChatUser, database: Data
     person.press(RU.btn_balance)
     person.wait_for(lambda m: RU.btn_topup in buttons_of(m), what="the balance screen")
     person.press(RU.btn_topup)
-    person.wait_for(lambda m: "⭐ 100 → 150 ₽" in buttons_of(m), what="the packs")
-    person.press("⭐ 100 → 150 ₽")
+    pack = RU.btn_pack.format(stars=100, amount=format_rub(150 * RUB, "ru"))
+    person.wait_for(lambda m: pack in buttons_of(m), what="the packs")
+    person.press(pack)
     person.wait_for(lambda m: "invoice" in m["payload"], what="the invoice")
     paid = person.pay()
     assert paid["ok"] is True
-    receipt = person.wait_for_text("Оплата прошла")
-    assert "+150 ₽" in text_of(receipt)
+    receipt = person.wait_for_text(title_of(RU.payment_ok))
+    assert line_of(RU.payment_ok, amount=format_rub(150 * RUB, "ru")) in text_of(receipt)
     assert database.balance(USER).balance == 150 * RUB
     charge_id = paid["telegram_payment_charge_id"]
     assert database.fetchval("SELECT payment_id FROM ledger WHERE kind = 'topup'") == charge_id

@@ -9,6 +9,7 @@ from creativebot.texts import RU
 from infra.local.stack import LocalStack
 from infra.local.telegram.client import ChatUser, buttons_of, text_of
 from tests.e2e.conftest import STACK_DECIDES
+from tests.e2e.flows import title_of
 
 
 def test_start_through_the_emulator_gets_the_main_menu(stack: LocalStack, person: ChatUser) -> None:
@@ -20,7 +21,7 @@ def test_start_through_the_emulator_gets_the_main_menu(stack: LocalStack, person
     person.send("/start")
     reply = person.next_bot_message()
     # Then: the welcome with the main menu, delivered through webhook -> SQS -> worker
-    assert "Креативы за 60 секунд" in text_of(reply)
+    assert title_of(RU.welcome) in text_of(reply)
     assert RU.categories["photo"] in buttons_of(reply)
     assert RU.btn_balance in buttons_of(reply)
     # ... and the HTTP side answers as on AWS

@@ -6,15 +6,16 @@ import re
 
 import pytest
 
-from creativebot.texts import RU
+from creativebot.texts import RU, format_rub
 from creativebot.wallet import Balance
 from infra.local.stack import LocalStack
 from infra.local.telegram.client import ChatUser, text_of
 from tests.e2e.conftest import Database
-from tests.e2e.flows import start
+from tests.e2e.flows import line_of, start, title_of
 
 ALICE = 100001
 BOB = 100777
+RUB = 100
 
 
 @pytest.fixture
@@ -27,43 +28,47 @@ def test_an_invited_friend_brings_the_referrer_a_bonus_once(
 ) -> None:
     # Given: Алиса's first start pays her welcome bonus
     start(person)
-    assert "приветственный бонус: 10 ₽" in text_of(person.wait_for_text("приветственный бонус"))
+    welcome = text_of(person.wait_for_text(title_of(RU.welcome_bonus)))
+    assert line_of(RU.welcome_bonus, amount=format_rub(10 * RUB, "ru")) in welcome
     # When: she opens "Пригласить друга"
     person.press(RU.btn_invite)
-    invite = person.wait_for(lambda m: "Ваша ссылка" in text_of(m), what="the invite screen")
+    invite = person.wait_for(lambda m: title_of(RU.invite_screen) in text_of(m), what="the invite screen")
     link = re.search(r"https://t\.me/\w+\?start=(ref_[A-Za-z0-9]+)", text_of(invite))
-    assert link is not None and "вы получите 25 ₽" in text_of(invite)
-    assert "Приглашено: 0" in text_of(invite)
+    assert link is not None
+    assert line_of(RU.invite_terms_bonus, bonus=format_rub(25 * RUB, "ru")) in text_of(invite)
+    assert line_of(RU.invite_screen, count=0) in text_of(invite)
     # ... and Борис follows her link, twice
     assert stack.emulator is not None
     bob = ChatUser(stack.emulator.url, BOB, first_name="Борис")
     try:
         bob.send(f"/start {link.group(1)}")
-        bob.wait_for_text("Креативы за 60 секунд")
+        bob.wait_for_text(title_of(RU.welcome))
         bob.send(f"/start {link.group(1)}")
-        bob.wait_for_text("Креативы за 60 секунд")
+        bob.wait_for_text(title_of(RU.welcome))
     finally:
         bob.close()
     # Then: Алиса hears about it once and is paid once; Борис got his own welcome bonus
-    person.wait_for(lambda m: "По вашей ссылке пришёл" in text_of(m), what="the referral notice")
+    person.wait_for(lambda m: title_of(RU.referral_reward) in text_of(m), what="the referral notice")
     assert database.balance(ALICE) == Balance(35_00, 0)
     assert database.balance(BOB) == Balance(10_00, 0)
     assert database.fetchval("SELECT count(*) FROM ledger WHERE ref LIKE 'referral:%'") == 1
     person.send("/invite")
-    again = person.wait_for_text("Ваша ссылка")
-    assert "Приглашено: 1" in text_of(again) and "Заработано: 25 ₽" in text_of(again)
+    again = text_of(person.wait_for_text(title_of(RU.invite_screen)))
+    assert line_of(RU.invite_screen, count=1) in again
+    assert line_of(RU.invite_screen, earned=format_rub(25 * RUB, "ru")) in again
     person.send("/balance")
-    history = text_of(person.wait_for_text("Последние операции"))
-    assert "Бонус за приглашённого друга: +25 ₽" in history and "Приветственный бонус: +10 ₽" in history
+    history = text_of(person.wait_for_text(title_of(RU.balance_screen)))
+    assert RU.op_referral.format(amount=format_rub(25 * RUB, "ru")) in history
+    assert RU.op_welcome.format(amount=format_rub(10 * RUB, "ru")) in history
 
 
 def test_a_self_referral_or_an_unknown_code_changes_nothing(person: ChatUser, database: Database) -> None:
     start(person)
     person.send("/invite")
-    person.wait_for_text("Ваша ссылка")
+    person.wait_for_text(title_of(RU.invite_screen))
     code = database.fetchval("SELECT ref_code FROM users WHERE id = $1", ALICE)
     for payload in (f"ref_{code}", "ref_Unknown1", "something-else"):
         person.send(f"/start {payload}")
-        person.wait_for_text("Креативы за 60 секунд")
+        person.wait_for_text(title_of(RU.welcome))
     assert database.fetchval("SELECT referrer_id FROM users WHERE id = $1", ALICE) is None
     assert database.balance(ALICE) == Balance(10_00, 0)  # the welcome bonus, once

@@ -16,10 +16,11 @@ from creativebot.telegram.callbacks import (
     Wizard,
 )
 from creativebot.telegram.states import Step
-from creativebot.texts import EN, RU
+from creativebot.texts import EN, RU, format_rub
 from creativebot.wizard import Draft
 from infra.local.kie import FakeKieServer
 from infra.local.kie.fake import png
+from tests.e2e.flows import head_of, is_launch_button, launch_button, model_button, model_title
 from tests.handlers.harness import Harness, buttons_of, last_screen, texts_of
 
 USER = 424242
@@ -66,14 +67,14 @@ async def test_a_category_lists_its_models_with_prices(harness: Harness) -> None
     assert screen.name == "EditMessageText"
     assert screen.text == RU.category_prompt.format(category=RU.categories["photo"])
     labels = buttons_of(screen)
-    assert f"Z-Image · {RU.model_free_suffix}" in labels
-    assert "Nano Banana · 4 ₽" in labels
+    assert model_button("z-image", None) in labels
+    assert model_button(NANO, 4_00) in labels
 
 
 async def test_a_model_card_tells_price_and_time(harness: Harness) -> None:
     calls = await harness.press(USER, ModelCard(model=NANO))
     screen = last_screen(calls)
-    assert "Nano Banana" in screen.text and "4 ₽" in screen.text
+    assert model_title(NANO) in screen.text and format_rub(4_00, "ru") in screen.text
     assert buttons_of(screen) == [RU.btn_choose, RU.btn_back]
 
 
@@ -84,7 +85,7 @@ async def test_choosing_a_text_model_starts_a_draft_at_the_prompt(harness: Harne
     assert draft.model_id == NANO and draft.options == {"aspect_ratio": "1:1"} and draft.prompt is None
     # the card becomes "you chose", and step 1 comes as a new message
     assert [call.name for call in calls] == ["AnswerCallbackQuery", "EditMessageText", "SendMessage"]
-    assert calls[-1].text.startswith("✍️ <b>" + "Шаг 1/3")
+    assert calls[-1].text.startswith(head_of(RU.step_prompt))
 
 
 async def test_choosing_a_photo_model_asks_for_photos_first(harness: Harness) -> None:
@@ -114,7 +115,7 @@ async def test_the_last_allowed_photo_moves_on_by_itself(harness: Harness) -> No
     await harness.press(USER, ModelChoose(model=SINGLE_EDIT))
     calls = await harness.send_photo(USER, png(32, 32, b"c"))
     assert await harness.state(USER) == Step.prompt.state
-    assert "Шаг 1/3" in last_screen(calls).text
+    assert head_of(RU.step_prompt) in last_screen(calls).text
 
 
 async def test_text_instead_of_a_photo_is_answered(harness: Harness) -> None:
@@ -135,7 +136,7 @@ async def test_a_good_prompt_leads_to_the_format_step(harness: Harness) -> None:
 async def test_a_too_long_prompt_is_explained_and_the_step_stays(harness: Harness) -> None:
     await _to_prompt(harness, "z-image")  # at most 1000 characters
     calls = await harness.send(USER, "x" * 1001)
-    assert texts_of(calls)[0].startswith("Слишком длинно: 1001")
+    assert texts_of(calls)[0].startswith(head_of(RU.prompt_too_long, length=1001))
     assert await harness.state(USER) == Step.prompt.state
     assert (await _draft(harness)).prompt is None
 
@@ -164,8 +165,8 @@ async def test_next_on_the_format_step_shows_the_price(harness: Harness, pool: P
     calls = await harness.press(USER, Wizard(action="format_done"))
     assert await harness.state(USER) == Step.confirm.state
     screen = last_screen(calls)
-    assert RU.confirm_price_line.format(price="4 ₽") in screen.text
-    assert RU.btn_launch.format(price="4 ₽") in buttons_of(screen)
+    assert RU.confirm_price_line.format(price=format_rub(4_00, "ru")) in screen.text
+    assert launch_button(4_00) in buttons_of(screen)
 
 
 async def test_a_short_balance_offers_a_top_up_instead_of_launch(harness: Harness) -> None:
@@ -174,7 +175,7 @@ async def test_a_short_balance_offers_a_top_up_instead_of_launch(harness: Harnes
     calls = await harness.press(USER, Wizard(action="format_done"))
     labels = buttons_of(last_screen(calls))
     assert RU.btn_topup in labels
-    assert not any(label.startswith("🚀") for label in labels)
+    assert not any(is_launch_button(label) for label in labels)
 
 
 async def test_launch_holds_the_price_submits_and_clears_the_draft(
@@ -197,7 +198,7 @@ async def test_launch_holds_the_price_submits_and_clears_the_draft(
     assert len(kie.fake.create_requests) == 1
     assert (await wallet.balance_of(pool, USER)).held == 400
     assert await harness.state(USER) is None
-    assert texts_of(calls)[-1].startswith("⏳")
+    assert texts_of(calls)[-1].startswith(head_of(RU.launch_started))
     # When: the same button again (a double tap)
     again = await harness.press(USER, Launch(draft=draft.draft_id))
     assert texts_of(again) == [RU.already_launched]
