@@ -11,6 +11,7 @@ import os
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from urllib.parse import urlsplit
 
 import boto3
 import pytest
@@ -62,6 +63,7 @@ _CLEARED_ENV = (
     "DATABASE_URL",
     "WELCOME_BONUS_RUB",
     "REFERRAL_BONUS_RUB",
+    "FETCH_ALLOWED_HTTP_HOSTS",
 )
 
 
@@ -203,6 +205,7 @@ def kie(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeKieServer]:
     server.start()
     monkeypatch.setenv("KIE_API_BASE", server.url)
     monkeypatch.setenv("KIE_UPLOAD_BASE", server.url)
+    monkeypatch.setenv("FETCH_ALLOWED_HTTP_HOSTS", urlsplit(server.url).netloc)
     yield server
     server.stop()
 

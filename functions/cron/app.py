@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from creativebot import db, maintenance
+from creativebot import budget, db, maintenance
 from creativebot.config import CronSettings, DatabaseOnlySettings, get_settings
 from creativebot.container import ContainerLoop
 from creativebot.db.migrate import migrate
@@ -34,6 +34,10 @@ async def _run(cron: maintenance.CronInput) -> dict[str, Any]:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     cron = maintenance.CronInput.model_validate(event)
     bind_cid(cron.execution_id)
-    result = container.run(_run(cron))
+    with budget.invocation(context.get_remaining_time_in_millis()):
+        result = container.run(_run(cron))
     metrics.add_metric(name="CronRuns", unit="Count", value=1)
+    if result.get("status") == "ok":
+        # Its absence for a while is the "cron has not succeeded" alarm (a failed step is caught).
+        metrics.add_metric(name="CronRunSucceeded", unit="Count", value=1)
     return result

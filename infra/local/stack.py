@@ -21,6 +21,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 import httpx
@@ -201,6 +202,8 @@ class LocalStack:
         for name in ("KIE_API_BASE", "KIE_UPLOAD_BASE"):
             self.env[name] = self.fake_kie.url
         self.env["KIE_API_KEY"] = FAKE_KIE_KEY
+        # The fake serves its result files over http on loopback: the one host the fetch fence trusts.
+        self.env["FETCH_ALLOWED_HTTP_HOSTS"] = urlsplit(self.fake_kie.url).netloc
         self.parts.kie = f"fake KIE on {self.fake_kie.url} (prompt keywords: [fail] [slow] [402] …)"
 
     # --- lifecycle ---------------------------------------------------------------------------------

@@ -11,8 +11,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
-from creativebot import jobs, queue
+from creativebot import faults, jobs
 from creativebot.config import CallbackSettings
 from creativebot.db import Pool
 from creativebot.generation import enqueue_delivery, outcome_of
@@ -81,7 +82,8 @@ async def handle(
     bind_cid(job.cid)
     log_event("CALLBACK_RECEIVED", job_id=job_id, task_id=task_id, status=job.status)
     if job.task_id is not None and job.task_id != task_id:
-        log_event("CALLBACK_REJECTED", level="warning", job_id=job_id, reason="foreign task")
+        # A second task for one job cannot come from us any more; an old one is worth an operator's look.
+        log_event("KIE_ORPHAN_TASK", level="error", job_id=job_id, task_id=task_id, recorded=job.task_id)
         return _reply(400, "taskId does not belong to this job")
     if job.finished and not job.awaits_late_result:
         log_event("CALLBACK_REPEATED", job_id=job_id)
@@ -91,28 +93,42 @@ async def handle(
     except KieError as error:
         log_event("CALLBACK_RECORDINFO_FAIL", level="warning", job_id=job_id, code=error.code)
         return _reply(503, "could not confirm the task with KIE, retry later")
+    faults.point("callback.after_record")
     if job.task_id is None:
-        if f"/kie/callback/{job_id}?" not in (record.callback_url or ""):
+        # Our createTask may have timed out after KIE took it: the task is ours when KIE recorded the
+        # job's own signed callback URL in it. Then it is adopted; no second task is ever made.
+        if not _signed_for(record.callback_url, job_id, settings):
+            log_event("CALLBACK_REJECTED", level="warning", job_id=job_id, reason="task made for another URL")
             return _reply(400, "taskId does not belong to this job")
-        await jobs.attach_task(pool, job_id, task_id)
+        await jobs.mark_submitted(pool, job_id, task_id)
+        log_event("KIE_TASK_ADOPTED", job_id=job_id, task_id=task_id)
     outcome = outcome_of(record)
     if outcome is None:
         return OK  # KIE says it is still running; its final callback (or cron) will settle it
     settlement = await jobs.settle(pool, job_id, outcome)
-    if settlement.changed:
-        try:
-            await enqueue_delivery(pool, settings.queue, settlement.job)
-        except queue.QUEUE_ERRORS:
-            log_event("DELIVERY_ENQUEUE_FAIL", level="error", job_id=job_id)
-            return _reply(503, "settled, but the delivery could not be queued; retry")
+    faults.point("callback.after_settle")
+    if settlement.changed and not await enqueue_delivery(pool, settings.queue, settlement.job):
+        return _reply(503, "settled, but the delivery could not be queued; retry")
     return OK
+
+
+def _signed_for(url: str | None, job_id: int, settings: CallbackSettings) -> bool:
+    """``url`` is this job's callback URL with a valid token (whatever host served it)."""
+    if not url:
+        return False
+    parts = urlsplit(url)
+    token = parse_qs(parts.query).get("t", [None])[0]
+    return parts.path.endswith(f"/kie/callback/{job_id}") and token_valid(
+        settings.kie.kie_callback_secret.get_secret_value(), job_id, token
+    )
 
 
 async def _redeliver_if_lost(pool: Pool, settings: CallbackSettings, job: jobs.Job) -> Reply:
     """A repeat whose first attempt settled the job but could not queue its delivery queues it now."""
-    if job.awaiting_delivery and job.deliver_enqueued_at is None:
-        try:
-            await enqueue_delivery(pool, settings.queue, job)
-        except queue.QUEUE_ERRORS:
-            return _reply(503, "the delivery could not be queued; retry")
+    if (
+        job.awaiting_delivery
+        and job.deliver_enqueued_at is None
+        and not await enqueue_delivery(pool, settings.queue, job)
+    ):
+        return _reply(503, "the delivery could not be queued; retry")
     return OK

@@ -15,7 +15,7 @@ import os
 import re
 from decimal import Decimal
 from functools import cache
-from typing import Annotated, Any, ClassVar, TypeVar, get_type_hints
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, get_type_hints
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,6 +23,9 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from creativebot.observability import register_secret
+
+if TYPE_CHECKING:
+    from creativebot.fetch import FetchPolicy
 
 SECRETS_ID_ENV = "APP_SECRETS_ID"
 
@@ -159,6 +162,28 @@ class AppSettings(_Env):
         return value
 
 
+class FetchSettings(_Env):
+    """Downloads of result files, through the outbound fence (creativebot.fetch)."""
+
+    # Hosts (host or host:port) that may be fetched over http and may be private: the local fakes.
+    fetch_allowed_http_hosts: str = ""
+    fetch_deadline_sec: float = Field(default=30.0, gt=0, le=50)
+
+    @field_validator("fetch_allowed_http_hosts")
+    @classmethod
+    def _hosts(cls, value: str) -> str:
+        from creativebot.fetch import FetchPolicy  # noqa: PLC0415 - keeps httpcore out of the webhook
+
+        FetchPolicy.from_setting(value)  # a ValueError names the bad entry
+        return value
+
+    @property
+    def policy(self) -> FetchPolicy:
+        from creativebot.fetch import FetchPolicy  # noqa: PLC0415
+
+        return FetchPolicy.from_setting(self.fetch_allowed_http_hosts)
+
+
 class WalletSettings(_Env):
     welcome_bonus_rub: int = Field(default=0, ge=0, le=100_000)
     referral_bonus_rub: int = Field(default=0, ge=0, le=100_000)
@@ -235,6 +260,7 @@ class WorkerSettings(FunctionSettings):
     app: AppSettings
     wallet: WalletSettings
     pricing: PricingSettings
+    fetch: FetchSettings
 
 
 CronSettings = CallbackSettings

@@ -3,6 +3,11 @@
 Money moves exactly once: creating a job holds its price (or reserves a free slot) in the same
 transaction; settling it charges (or consumes) on success and releases (or returns) on failure, in
 the same transaction as the status change. A finished job never changes status (a trigger refuses).
+
+Lock order, everywhere a transaction touches several of these rows: job → wallet → free quota. No
+transaction here waits on anything outside the database; KIE and Telegram are called between them.
+Submission and delivery keep recovery points on the job row (the intent to call createTask; the
+delivery's attempts, lease and messages sent), so a retry resumes instead of repeating.
 """
 
 from __future__ import annotations
@@ -32,7 +37,9 @@ AWAITS_LATE_RESULT_SQL = f"(status = 'failed' AND fail_code = '{TIMEOUT_CODE}' A
 _COLUMNS = (
     "id, user_id, chat_id, draft_id, model_id, prompt, options, image_urls, inputs, price, payment, status, task_id,"
     " result_urls, late_result, fail_code, fail_reason, language, cid, status_message_id, submit_attempts,"
-    " created_at, submitted_at, checked_at, finished_at, deliver_enqueued_at, delivered_at, late_delivered_at"
+    " created_at, submitted_at, checked_at, finished_at, deliver_enqueued_at, delivered_at, late_delivered_at,"
+    " submit_started_at, submit_uncertain, delivery_attempts, delivery_started_at, delivered_parts,"
+    " delivery_failed_at, delivery_failure, result_files"
 )
 
 
@@ -66,6 +73,14 @@ class Job:
     deliver_enqueued_at: datetime | None
     delivered_at: datetime | None
     late_delivered_at: datetime | None
+    submit_started_at: datetime | None
+    submit_uncertain: bool
+    delivery_attempts: int
+    delivery_started_at: datetime | None
+    delivered_parts: int
+    delivery_failed_at: datetime | None
+    delivery_failure: str | None
+    result_files: list[dict[str, str]] | None
 
     @property
     def finished(self) -> bool:
@@ -88,9 +103,14 @@ class Job:
     @property
     def awaiting_delivery(self) -> bool:
         """Finished, and the user has not been told yet (or not about the late result)."""
-        if not self.finished:
+        if not self.finished or self.delivery_failed_at is not None:
             return False
         return self.delivered_at is None or (self.late_result and self.late_delivered_at is None)
+
+    @property
+    def unsent(self) -> bool:
+        """Paid for (or a free slot taken) and never offered to KIE: a submission may start."""
+        return self.status == "created" and self.submit_started_at is None
 
 
 def _job(row: asyncpg.Record) -> Job:
@@ -128,12 +148,14 @@ async def create(db: Pool | Connection, draft: NewJob, free: FreeQuota | None = 
     """The job and its payment in one transaction; (job, False) when this draft was already launched.
 
     A free slot is used when the model has one left today; otherwise the price is held, and
-    ledger.InsufficientFunds leaves nothing behind.
+    ledger.InsufficientFunds leaves nothing behind. The wallet is locked before the free quota (the
+    lock order), even for a free run: a settlement of another job of this user locks them so too.
     """
     async with transaction(db) as conn:
         existing = await by_draft(conn, draft.user_id, draft.draft_id)
         if existing is not None:
             return existing, False
+        await ledger.lock_wallet(conn, draft.user_id)
         job_id = int(await conn.fetchval("SELECT nextval('jobs_id_seq')"))
         is_free = free is not None and await free_quota.reserve(
             conn, user_id=draft.user_id, model_id=draft.model_id, job_id=job_id, limit=free.limit, tz=free.tz
@@ -185,11 +207,50 @@ async def by_draft(db: Pool | Connection, user_id: int, draft_id: str) -> Job | 
     return _job(row) if row else None
 
 
+async def set_status_message(db: Pool | Connection, job_id: int, message_id: int) -> None:
+    await db.execute("UPDATE jobs SET status_message_id = $2 WHERE id = $1", job_id, message_id)
+
+
+# --- submission ----------------------------------------------------------------------------------------
+
+
+async def record_submit_intent(db: Pool | Connection, job_id: int) -> Job | None:
+    """Take the right to call createTask for the job, durably; None when it is not ours to take (the job
+    moved on, or an earlier attempt may already have reached KIE)."""
+    row = await db.fetchrow(
+        f"""
+        UPDATE jobs SET submit_started_at = now(), submit_attempts = submit_attempts + 1
+         WHERE id = $1 AND status = 'created' AND submit_started_at IS NULL
+        RETURNING {_COLUMNS}
+        """,
+        job_id,
+    )
+    return _job(row) if row else None
+
+
+async def withdraw_submit_intent(db: Pool | Connection, job_id: int) -> None:
+    """createTask was certainly not sent (no time left to make the call): the next attempt may."""
+    await db.execute(
+        "UPDATE jobs SET submit_started_at = NULL WHERE id = $1 AND status = 'created' AND task_id IS NULL",
+        job_id,
+    )
+
+
+async def mark_submit_uncertain(db: Pool | Connection, job_id: int) -> Job:
+    """createTask may have reached KIE: wait for its task to turn up (callback) or for the timeout."""
+    row = await db.fetchrow(
+        f"UPDATE jobs SET submit_uncertain = true WHERE id = $1 RETURNING {_COLUMNS}", job_id
+    )
+    assert row is not None
+    return _job(row)
+
+
 async def mark_submitted(db: Pool | Connection, job_id: int, task_id: str) -> Job | None:
     """created -> submitted with KIE's task id; None if the job moved on meanwhile (a fast callback)."""
     row = await db.fetchrow(
         f"""
-        UPDATE jobs SET status = 'submitted', task_id = $2, submitted_at = now(), submit_attempts = submit_attempts + 1
+        UPDATE jobs SET status = 'submitted', task_id = $2, submitted_at = now(), submit_uncertain = false,
+                        submit_started_at = coalesce(submit_started_at, now())
          WHERE id = $1 AND status = 'created' RETURNING {_COLUMNS}
         """,
         job_id,
@@ -206,8 +267,7 @@ async def attach_task(db: Pool | Connection, job_id: int, task_id: str) -> None:
     await db.execute("UPDATE jobs SET task_id = coalesce(task_id, $2) WHERE id = $1", job_id, task_id)
 
 
-async def set_status_message(db: Pool | Connection, job_id: int, message_id: int) -> None:
-    await db.execute("UPDATE jobs SET status_message_id = $2 WHERE id = $1", job_id, message_id)
+# --- settlement ----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -237,7 +297,7 @@ async def settle(db: Pool | Connection, job_id: int, outcome: Outcome) -> Settle
     """Finish the job and move its money in one transaction; a repeat changes nothing.
 
     A success that arrives after the job failed by timeout is kept and delivered free: the money was
-    already returned, and the user still gets what they asked for.
+    already returned, and the user still gets what they asked for (a second delivery, from scratch).
     """
     async with transaction(db) as conn:
         row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM jobs WHERE id = $1 FOR UPDATE", job_id)
@@ -247,7 +307,11 @@ async def settle(db: Pool | Connection, job_id: int, outcome: Outcome) -> Settle
         if job.finished:
             if outcome.success and job.awaits_late_result:
                 updated = await conn.fetchrow(
-                    f"UPDATE jobs SET result_urls = $2, late_result = true WHERE id = $1 RETURNING {_COLUMNS}",
+                    f"""
+                    UPDATE jobs SET result_urls = $2, late_result = true, delivered_parts = 0,
+                                    delivery_attempts = 0, delivery_started_at = NULL
+                     WHERE id = $1 RETURNING {_COLUMNS}
+                    """,
                     job_id,
                     list(outcome.result_urls),
                 )
@@ -294,21 +358,53 @@ async def settle(db: Pool | Connection, job_id: int, outcome: Outcome) -> Settle
     return Settlement(settled, changed=True)
 
 
+# --- delivery ---------------------------------------------------------------------------------------------
+
+
 async def mark_enqueued(db: Pool | Connection, job_id: int) -> None:
     await db.execute("UPDATE jobs SET deliver_enqueued_at = now() WHERE id = $1", job_id)
 
 
-async def lock_for_delivery(conn: Connection, job_id: int) -> Job | None:
-    """The job, locked until the caller's transaction ends (one delivery at a time)."""
-    row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM jobs WHERE id = $1 FOR UPDATE", job_id)
+async def claim_delivery(db: Pool | Connection, job_id: int, *, lease: timedelta) -> Job | None:
+    """Start a delivery attempt: counted, and leased so no other worker delivers the job meanwhile.
+    None when there is nothing (new) to deliver or another attempt holds a live lease."""
+    row = await db.fetchrow(
+        f"""
+        UPDATE jobs SET delivery_attempts = delivery_attempts + 1, delivery_started_at = now()
+         WHERE id = $1 AND finished_at IS NOT NULL AND delivery_failed_at IS NULL
+           AND (delivered_at IS NULL OR (late_result AND late_delivered_at IS NULL))
+           AND (delivery_started_at IS NULL OR delivery_started_at < now() - $2::interval)
+        RETURNING {_COLUMNS}
+        """,
+        job_id,
+        lease,
+    )
     return _job(row) if row else None
 
 
-async def mark_delivered(conn: Connection, job_id: int) -> None:
-    """Record, in the delivering transaction, that the user has seen everything the job has."""
-    await conn.execute(
+async def record_delivered_part(
+    db: Pool | Connection, job_id: int, parts: int, files: list[dict[str, str]]
+) -> None:
+    """The first ``parts`` messages of this delivery reached Telegram; a retry sends only the rest."""
+    await db.execute(
+        "UPDATE jobs SET delivered_parts = $2, result_files = coalesce(result_files, '[]'::jsonb) || $3::jsonb"
+        " WHERE id = $1",
+        job_id,
+        parts,
+        files,
+    )
+
+
+async def release_delivery(db: Pool | Connection, job_id: int) -> None:
+    """A transient failure: the queue's retry may claim the delivery at once."""
+    await db.execute("UPDATE jobs SET delivery_started_at = NULL WHERE id = $1", job_id)
+
+
+async def mark_delivered(db: Pool | Connection, job_id: int) -> None:
+    """The user has seen everything the job has."""
+    await db.execute(
         """
-        UPDATE jobs SET delivered_at = coalesce(delivered_at, now()),
+        UPDATE jobs SET delivered_at = coalesce(delivered_at, now()), delivery_started_at = NULL,
                         late_delivered_at = CASE WHEN late_result THEN coalesce(late_delivered_at, now()) END
          WHERE id = $1
         """,
@@ -316,43 +412,76 @@ async def mark_delivered(conn: Connection, job_id: int) -> None:
     )
 
 
-async def claim_stale(conn: Connection, *, older_than: timedelta, limit: int = 50) -> list[Job]:
-    """Jobs worth asking KIE about, locked for this transaction (concurrent runs skip them):
-    open jobs nobody heard about for ``older_than``, and, for a day, timed-out jobs whose result may
-    still come (every 10 minutes)."""
-    rows = await conn.fetch(
+async def mark_delivery_failed(db: Pool | Connection, job_id: int, reason: str) -> Job | None:
+    """Give up on delivering the job (final); None when another attempt finished it meanwhile."""
+    row = await db.fetchrow(
         f"""
-        SELECT {_COLUMNS} FROM jobs
-         WHERE (status IN ('created', 'submitted')
-                AND coalesce(checked_at, submitted_at, created_at) < now() - $1::interval)
-            OR ({AWAITS_LATE_RESULT_SQL} AND task_id IS NOT NULL
-                AND finished_at > now() - $3::interval
-                AND coalesce(checked_at, finished_at) < now() - interval '10 minutes')
-         ORDER BY created_at
-         LIMIT $2
-         FOR UPDATE SKIP LOCKED
+        UPDATE jobs SET delivery_failed_at = now(), delivery_failure = $2, delivery_started_at = NULL
+         WHERE id = $1 AND delivery_failed_at IS NULL
+           AND (delivered_at IS NULL OR (late_result AND late_delivered_at IS NULL))
+        RETURNING {_COLUMNS}
         """,
+        job_id,
+        reason[:500],
+    )
+    return _job(row) if row else None
+
+
+# --- what cron looks at ------------------------------------------------------------------------------
+
+
+async def claim_open(db: Pool | Connection, *, older_than: timedelta, limit: int) -> list[Job]:
+    """Open jobs nobody heard about for ``older_than``, least recently checked first. Claiming marks
+    them checked, in one short statement, so a concurrent run takes other jobs and a long backlog
+    rotates instead of starving its newest jobs."""
+    return await _claim(
+        db,
+        "status IN ('created', 'submitted') AND coalesce(checked_at, submitted_at, created_at) < now() - $1::interval",
         older_than,
+        limit,
+    )
+
+
+async def claim_late_results(db: Pool | Connection, *, every: timedelta, limit: int) -> list[Job]:
+    """Timed-out jobs whose result may still come (asked every ``every``, for LATE_RESULT_WINDOW)."""
+    return await _claim(
+        db,
+        f"{AWAITS_LATE_RESULT_SQL} AND task_id IS NOT NULL AND finished_at > now() - $3::interval"
+        " AND coalesce(checked_at, finished_at) < now() - $1::interval",
+        every,
         limit,
         LATE_RESULT_WINDOW,
     )
-    return [_job(row) for row in rows]
 
 
-async def mark_checked(conn: Connection, job_id: int) -> None:
-    await conn.execute("UPDATE jobs SET checked_at = now() WHERE id = $1", job_id)
-
-
-async def claim_undelivered(conn: Connection, *, older_than: timedelta, limit: int = 50) -> list[Job]:
-    """Finished jobs whose delivery message got lost (or was never sent), locked for this transaction."""
-    rows = await conn.fetch(
+async def _claim(db: Pool | Connection, condition: str, age: timedelta, limit: int, *extra: Any) -> list[Job]:
+    rows = await db.fetch(
         f"""
-        SELECT {_COLUMNS} FROM jobs
-         WHERE finished_at IS NOT NULL AND (delivered_at IS NULL OR (late_result AND late_delivered_at IS NULL))
-           AND coalesce(deliver_enqueued_at, finished_at) < now() - $1::interval
-         ORDER BY finished_at
-         LIMIT $2
-         FOR UPDATE SKIP LOCKED
+        UPDATE jobs SET checked_at = now()
+         WHERE id IN (SELECT id FROM jobs WHERE {condition}
+                       ORDER BY coalesce(checked_at, created_at) LIMIT $2 FOR UPDATE SKIP LOCKED)
+        RETURNING {_COLUMNS}
+        """,
+        age,
+        limit,
+        *extra,
+    )
+    return sorted((_job(row) for row in rows), key=lambda job: job.id)
+
+
+async def claim_undelivered(db: Pool | Connection, *, older_than: timedelta, limit: int) -> list[Job]:
+    """Finished jobs whose delivery message got lost (or was never sent), claimed by stamping a new
+    enqueue time (a concurrent run skips them)."""
+    rows = await db.fetch(
+        f"""
+        UPDATE jobs SET deliver_enqueued_at = now()
+         WHERE id IN (SELECT id FROM jobs
+                       WHERE finished_at IS NOT NULL AND delivery_failed_at IS NULL
+                         AND (delivered_at IS NULL OR (late_result AND late_delivered_at IS NULL))
+                         AND coalesce(deliver_enqueued_at, finished_at) < now() - $1::interval
+                         AND (delivery_started_at IS NULL OR delivery_started_at < now() - $1::interval)
+                       ORDER BY finished_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+        RETURNING {_COLUMNS}
         """,
         older_than,
         limit,

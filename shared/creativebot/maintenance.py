@@ -10,18 +10,20 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from creativebot import generation, jobs, queue
+from creativebot import budget, faults, generation, jobs
 from creativebot.config import CronSettings
-from creativebot.db import Pool, transaction
+from creativebot.db import Pool
 from creativebot.kie.client import KieClient
 from creativebot.observability import log_event
 from creativebot.wallet import verify_wallet_invariants
 
 # A job we have not heard about for this long is asked about (recordInfo); then every so often.
 STALE_AFTER = timedelta(minutes=2)
+# A timed-out job is asked again this often, for a day, in case its result still comes.
+LATE_RESULT_EVERY = timedelta(minutes=10)
 # A finished job whose delivery has not happened this long after it was queued is queued again.
 REDELIVER_AFTER = timedelta(minutes=2)
-BATCH = 25
+BATCH = 25  # per kind of work and run: open jobs, late results, lost deliveries each get their own
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,13 @@ class CronContext:
     pool: Pool
     kie: KieClient
     settings: CronSettings
+
+    @property
+    def callback_target(self) -> generation.CallbackTarget:
+        assert self.settings.app.public_base_url is not None, "PUBLIC_BASE_URL is needed to submit jobs"
+        return generation.CallbackTarget(
+            self.settings.app.public_base_url, self.settings.kie.kie_callback_secret.get_secret_value()
+        )
 
 
 Step = Callable[[CronContext], Awaitable[int]]
@@ -42,38 +51,53 @@ class CronInput(BaseModel):
     execution_id: str | None = None
 
 
-async def reconcile_stale_jobs(ctx: CronContext) -> int:
-    """Settle jobs whose callback never came, by recordInfo; fail and release them past JOB_TIMEOUT_MIN.
+def _time_for_one_more(ctx: CronContext) -> bool:
+    """Another job fits: a KIE call at its full timeout plus a settlement, before the margin."""
+    return budget.has_time_for(ctx.settings.kie.kie_timeout_sec + 1)
 
-    Jobs are claimed FOR UPDATE SKIP LOCKED, so two overlapping runs split the work instead of doubling it.
-    """
-    settled: list[jobs.Job] = []
-    async with transaction(ctx.pool) as conn:
-        for job in await jobs.claim_stale(conn, older_than=STALE_AFTER, limit=BATCH):
-            await jobs.mark_checked(conn, job.id)
-            settlement = await generation.reconcile(
-                conn, ctx.kie, job, timeout_min=ctx.settings.app.job_timeout_min
-            )
-            if settlement is not None and settlement.changed:
-                settled.append(settlement.job)
-    for job in settled:
-        try:
-            await generation.enqueue_delivery(ctx.pool, ctx.settings.queue, job)
-        except queue.QUEUE_ERRORS:
-            log_event("DELIVERY_ENQUEUE_FAIL", level="error", job_id=job.id)  # redeliver_lost retries it
-    return len(settled)
+
+async def _settle_all(ctx: CronContext, claimed: list[jobs.Job]) -> int:
+    """Ask KIE about each claimed job and settle it, one short transaction per job, while time lasts.
+    A job left unasked when time runs out was marked checked; the next run takes it."""
+    settled = 0
+    timeout_min = ctx.settings.app.job_timeout_min
+    faults.point("cron.after_claim")
+    for job in claimed:
+        if not _time_for_one_more(ctx):
+            log_event("CRON_OUT_OF_TIME", level="warning", left=len(claimed) - settled)
+            break
+        if job.unsent and not generation.timed_out(job, timeout_min):
+            # The launch stopped between the payment and KIE: finish what the user asked for.
+            await generation.submit(ctx.pool, ctx.kie, job, ctx.callback_target, ctx.settings.queue)
+            continue
+        settlement = await generation.reconcile(ctx.pool, ctx.kie, job, timeout_min=timeout_min)
+        if settlement is not None and settlement.changed:
+            settled += 1
+            faults.point("cron.after_settle")
+            await generation.enqueue_delivery(ctx.pool, ctx.settings.queue, settlement.job)
+    return settled
+
+
+async def reconcile_open_jobs(ctx: CronContext) -> int:
+    """Settle open jobs whose callback never came, by recordInfo; fail and release them past
+    JOB_TIMEOUT_MIN; submit launches that stopped before reaching KIE."""
+    return await _settle_all(ctx, await jobs.claim_open(ctx.pool, older_than=STALE_AFTER, limit=BATCH))
+
+
+async def poll_late_results(ctx: CronContext) -> int:
+    """Ask about timed-out jobs once in a while: a result that still comes is delivered free."""
+    claimed = await jobs.claim_late_results(ctx.pool, every=LATE_RESULT_EVERY, limit=BATCH)
+    return await _settle_all(ctx, claimed)
 
 
 async def redeliver_lost(ctx: CronContext) -> int:
     """Queue again the delivery of finished jobs the user was never told about."""
-    count = 0
-    async with transaction(ctx.pool) as conn:
-        for job in await jobs.claim_undelivered(conn, older_than=REDELIVER_AFTER, limit=BATCH):
-            await generation.enqueue_delivery(conn, ctx.settings.queue, job)
-            count += 1
-    if count:
-        log_event("DELIVERY_REQUEUED", level="warning", count=count)
-    return count
+    claimed = await jobs.claim_undelivered(ctx.pool, older_than=REDELIVER_AFTER, limit=BATCH)
+    for job in claimed:
+        await generation.enqueue_delivery(ctx.pool, ctx.settings.queue, job)
+    if claimed:
+        log_event("DELIVERY_REQUEUED", level="warning", count=len(claimed))
+    return len(claimed)
 
 
 async def verify_wallets(ctx: CronContext) -> int:
@@ -108,7 +132,8 @@ async def prune_cron_runs(ctx: CronContext) -> int:
 
 
 STEPS: dict[str, Step] = {
-    "reconcile_stale_jobs": reconcile_stale_jobs,
+    "reconcile_open_jobs": reconcile_open_jobs,
+    "poll_late_results": poll_late_results,
     "redeliver_lost": redeliver_lost,
     "verify_wallets": verify_wallets,
     "prune_processed_updates": prune_processed_updates,

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from creativebot import generation, jobs
+from creativebot import faults, generation, jobs
 from creativebot.config import WorkerSettings
 from creativebot.db import Connection
 from creativebot.kie.catalog import (
@@ -280,8 +280,7 @@ class WizardService:
         """
         existing = await jobs.by_draft(self.db, user_id, pressed_draft_id)
         if existing is not None:
-            await self._finish_submission(existing)
-            return AlreadyLaunched(existing)
+            return await self._relaunch(existing, announce)
         model = available_model(draft.model_id) if draft is not None else None
         if draft is None or model is None or draft.draft_id != pressed_draft_id:
             return DraftGone()
@@ -312,17 +311,27 @@ class WizardService:
         except jobs.ConcurrentLaunch:
             return LaunchRaced()
         if not created:  # another delivery of this press got there between the check above and now
-            await self._finish_submission(job)
-            return AlreadyLaunched(job)
-        status_message = await announce(job)
-        if status_message is not None:
-            await jobs.set_status_message(self.db, job.id, status_message)
+            return await self._relaunch(job, announce)
+        faults.point("launch.after_job_created")
+        await self._announce(job, announce)
         await self._submit(job)
         return Launched(job)
 
-    async def _finish_submission(self, job: jobs.Job) -> None:
-        if job.status == "created":  # a crash between the payment and KIE: finish the submission
-            await self._submit(job)
+    async def _relaunch(self, job: jobs.Job, announce: Announce) -> LaunchOutcome:
+        """The press came again (a double tap, or the queue retrying one that stopped half-way): finish
+        what the first one started, never a second job or a second KIE task."""
+        if not job.unsent:
+            return AlreadyLaunched(job)
+        if job.status_message_id is None:
+            await self._announce(job, announce)
+        await self._submit(job)
+        return Launched(job)
+
+    async def _announce(self, job: jobs.Job, announce: Announce) -> None:
+        status_message = await announce(job)
+        faults.point("launch.after_announce")
+        if status_message is not None:
+            await jobs.set_status_message(self.db, job.id, status_message)
 
     async def _submit(self, job: jobs.Job) -> None:
         settings = self.settings

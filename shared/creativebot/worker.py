@@ -14,8 +14,9 @@ from collections.abc import Awaitable, Callable
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from creativebot import db, queue
+from creativebot import budget, db, queue
 from creativebot.config import WorkerSettings, get_settings
 from creativebot.container import ContainerLoop
 from creativebot.kie.client import KieClient
@@ -87,7 +88,15 @@ async def handle_delivery(runtime: Runtime, body: str, cid: str) -> None:
     assert runtime.pool is not None and runtime.bot is not None and runtime.settings is not None
     job_id = int(json.loads(body)["job_id"])
     logger.append_keys(job_id=job_id)
-    await deliver(runtime.pool, runtime.bot, job_id, timeout_min=runtime.settings.app.job_timeout_min)
+    settings = runtime.settings
+    await deliver(
+        runtime.pool,
+        runtime.bot,
+        job_id,
+        timeout_min=settings.app.job_timeout_min,
+        fetch_policy=settings.fetch.policy,
+        fetch_deadline_sec=settings.fetch.fetch_deadline_sec,
+    )
 
 
 RecordWork = Callable[[Runtime, str, str], Awaitable[None]]
@@ -112,14 +121,17 @@ def _attribute(record: SQSRecord, name: str) -> str | None:
     return attribute.string_value if attribute is not None else None
 
 
-def handle_record(record: SQSRecord) -> None:
-    """Powertools' record handler: process one SQS record on the container's event loop."""
+def handle_record(record: SQSRecord, lambda_context: LambdaContext | None = None) -> None:
+    """Powertools' record handler: process one SQS record on the container's event loop, every
+    outbound call bounded by the invocation's remaining time."""
     kind = _attribute(record, "kind") or "missing"
     cid = bind_cid(_attribute(record, "cid"))
     logger.append_keys(kind=kind, message_id=record.message_id)
     started = time.monotonic()
+    remaining = lambda_context.get_remaining_time_in_millis() if lambda_context is not None else None
     try:
-        get_runtime().run(_process(get_runtime(), kind, record.body, cid))
+        with budget.invocation(remaining):
+            get_runtime().run(_process(get_runtime(), kind, record.body, cid))
     except Exception as exc:
         log_event(
             "DISPATCH_FAIL",

@@ -32,12 +32,14 @@ class Harness:
         self.bot = build_bot(settings.telegram, self.session)
         self.dispatcher = build_dispatcher(pool, settings, kie)
         self._ids = itertools.count(1)
+        self.last_update: dict[str, Any] = {}
 
     def _sender(self, user_id: int, language_code: str) -> dict[str, Any]:
         return {"id": user_id, "is_bot": False, "first_name": "Анна", "language_code": language_code}
 
     async def feed(self, update: dict[str, Any]) -> list[Call]:
         """Dispatch one update as the worker does; return the Bot API calls it made."""
+        self.last_update = update
         before = len(self.session.calls)
         await dispatch(self.pool, self.bot, self.dispatcher, json.dumps(update), cid="handler-test")
         return self.session.calls[before:]
@@ -55,10 +57,16 @@ class Harness:
             },
         }
 
+    async def redeliver(self) -> list[Call]:
+        """The last update once more, as SQS hands out a record whose first attempt failed."""
+        return await self.feed(self.last_update)
+
     async def send(self, user_id: int, text: str, *, language_code: str = "ru") -> list[Call]:
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):
-            content["entities"] = [{"offset": 0, "length": len(text.split(maxsplit=1)[0]), "type": "bot_command"}]
+            content["entities"] = [
+                {"offset": 0, "length": len(text.split(maxsplit=1)[0]), "type": "bot_command"}
+            ]
         return await self.feed(self._message(user_id, language_code, **content))
 
     async def send_photo(self, user_id: int, content: bytes, *, caption: str | None = None) -> list[Call]:

@@ -10,9 +10,10 @@ import pytest
 from creativebot import generation, jobs, wallet
 from creativebot.config import CallbackSettings, KieSettings, TelegramSettings, get_settings
 from creativebot.db import Pool
-from creativebot.telegram.delivery import deliver
+from creativebot.fetch import FetchPolicy
 from creativebot.kie.client import KieClient
 from creativebot.telegram.bot import build_bot
+from creativebot.telegram.delivery import deliver
 from creativebot.telegram.views import results
 from creativebot.texts import RU
 from infra.local.kie import FakeKieServer
@@ -79,22 +80,34 @@ async def _submitted_or_failed(pool: Pool, client: KieClient, prompt: str) -> jo
 
 @pytest.mark.parametrize(
     ("keyword", "code", "reason"),
-    [
-        ("[429]", "kie_429", RU.fail_unavailable),
-        ("[500]", "kie_500", RU.fail_unavailable),
-        ("[402]", "kie_402", RU.fail_busy),
-    ],
+    [("[429]", "kie_429", RU.fail_unavailable), ("[402]", "kie_402", RU.fail_busy)],
 )
-async def test_a_lasting_kie_error_fails_the_job_returns_the_money_and_queues_the_notice(
+async def test_a_lasting_refusal_fails_the_job_returns_the_money_and_queues_the_notice(
     pool: Pool, kie: FakeKieServer, kie_client: KieClient, sqs: Queues, keyword: str, code: str, reason: str
 ) -> None:
     job = await _submitted_or_failed(pool, kie_client, f"{keyword} маяк")
     assert (job.status, job.fail_code) == ("failed", code)
-    retryable = code in ("kie_429", "kie_500")
-    assert len(kie.fake.create_requests) == (generation.SUBMIT_ATTEMPTS if retryable else 1)
+    attempts = len(generation.SUBMIT_BACKOFF_SEC) + 1 if code == "kie_429" else 1
+    assert len(kie.fake.create_requests) == attempts
     assert await wallet.balance_of(pool, USER) == wallet.Balance(10_00, 0)
     assert _deliveries(sqs) == [job.id]
     assert results.failure_reason(RU, job, 30) == reason
+
+
+async def test_a_5xx_from_create_task_is_never_sent_again_and_the_job_waits_for_its_task(
+    pool: Pool, kie: FakeKieServer, kie_client: KieClient, sqs: Queues
+) -> None:
+    # Given: KIE answers createTask with a 500 (it may or may not have made the task)
+    job = await _submitted_or_failed(pool, kie_client, "[500] маяк")
+    # Then: one call only, the money stays held, the job waits (its callback or the timeout settles it)
+    assert len(kie.fake.create_requests) == 1
+    assert (job.status, job.submit_uncertain, job.submit_started_at is not None) == ("created", True, True)
+    assert await wallet.balance_of(pool, USER) == wallet.Balance(10_00, PRICE)
+    assert _deliveries(sqs) == []
+    # When: the submission is tried again (a retried button press, cron)
+    again = await _submit(pool, kie_client, job)
+    # Then: still one call
+    assert len(kie.fake.create_requests) == 1 and again.status == "created"
 
 
 async def test_a_rejected_request_says_what_kie_objected_to(
@@ -105,7 +118,7 @@ async def test_a_rejected_request_says_what_kie_objected_to(
     assert "prompt is not supported in this language" in results.failure_reason(RU, job, 30)
 
 
-async def test_a_user_who_blocked_the_bot_is_marked_delivered_not_retried_forever(
+async def test_a_user_who_blocked_the_bot_ends_the_delivery_at_once_not_retried_forever(
     pool: Pool, kie: FakeKieServer, kie_client: KieClient, sqs: Queues, telegram: EmulatorServer
 ) -> None:
     # Given: a finished job whose owner has blocked the bot
@@ -115,11 +128,13 @@ async def test_a_user_who_blocked_the_bot_is_marked_delivered_not_retried_foreve
     bot = build_bot(TelegramSettings())
     try:
         # When
-        delivered = await deliver(pool, bot, job.id, timeout_min=30)
+        handled = await deliver(pool, bot, job.id, timeout_min=30, fetch_policy=FetchPolicy())
+        again = await deliver(pool, bot, job.id, timeout_min=30, fetch_policy=FetchPolicy())
     finally:
         await bot.session.close()
-    # Then: recorded as done, so the chat's queue is not held up by five retries
-    assert delivered is True
+    # Then: a final state after one try, so the chat's queue is not held up by retries
+    assert (handled, again) == (True, False)
     after = await jobs.get(pool, job.id)
-    assert after is not None and after.delivered_at is not None
-    assert telegram.emulator.calls_of("sendMessage")[-1].ok is False
+    assert after is not None and after.delivered_at is None and after.delivery_failed_at is not None
+    assert after.delivery_failure is not None and "unreachable" in after.delivery_failure
+    assert len(telegram.emulator.calls_of("sendMessage")) == 1

@@ -1,8 +1,11 @@
 """KIE.ai over HTTP: createTask, recordInfo, the credit balance and file uploads.
 
 KIE reports failures in the body's ``code`` even when HTTP says 200, and uses real HTTP statuses for
-some (429); both are read. Errors become :class:`KieError` with ``retryable`` set for the ones worth
-trying again (429, 455, 5xx, network).
+some (429); both are read. Errors become :class:`KieError`, which says whether KIE certainly did not act
+on the request (``refused``: the connection never opened, or KIE answered a 4xx code) or may have
+(``uncertain``: a timeout after the request was sent, a 5xx, a reply we could not read). createTask has
+no idempotency key, so only a refused one may be sent again. Every call's timeout fits the invocation's
+time budget (creativebot.budget).
 """
 
 from __future__ import annotations
@@ -10,26 +13,38 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 import httpx
 
+from creativebot import budget
 from creativebot.config import KieSettings
 from creativebot.observability import log_event
 
 RETRYABLE_CODES = {408, 429, 455, 500, 502, 503, 504, 505}
 UPLOAD_PATH = "creativebot"
+# Network errors raised before a byte of the request left: KIE cannot have seen it.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+Outcome = Literal["refused", "uncertain"]
 
 
 class KieError(Exception):
-    def __init__(self, code: int, message: str) -> None:
+    def __init__(self, code: int, message: str, *, outcome: Outcome | None = None) -> None:
         super().__init__(f"KIE {code}: {message}")
         self.code = code
         self.message = message
+        # KIE's 4xx codes are refusals; 5xx and unreadable answers may hide work done.
+        self.outcome: Outcome = outcome or ("refused" if 0 < code < 500 else "uncertain")
 
     @property
     def retryable(self) -> bool:
         return self.code in RETRYABLE_CODES or self.code == 0
+
+    @property
+    def refused(self) -> bool:
+        """KIE certainly did not act on the request: sending it again cannot do anything twice."""
+        return self.outcome == "refused"
 
 
 class TaskNotFound(KieError):
@@ -89,8 +104,7 @@ class KieClient:
     def __init__(self, settings: KieSettings) -> None:
         self.settings = settings
         self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(settings.kie_timeout_sec, connect=5.0),
-            headers={"Authorization": f"Bearer {settings.kie_api_key.get_secret_value()}"},
+            headers={"Authorization": f"Bearer {settings.kie_api_key.get_secret_value()}"}
         )
 
     async def __aenter__(self) -> Self:
@@ -105,10 +119,15 @@ class KieClient:
         await self._http.aclose()
 
     async def _call(self, method: str, url: str, **kwargs: Any) -> Any:
+        timeout = budget.timeout(self.settings.kie_timeout_sec)
         try:
-            response = await self._http.request(method, url, **kwargs)
+            response = await self._http.request(
+                method, url, timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)), **kwargs
+            )
+        except _NOT_SENT as exc:
+            raise KieError(0, f"network error: {type(exc).__name__}", outcome="refused") from exc
         except httpx.HTTPError as exc:
-            raise KieError(0, f"network error: {type(exc).__name__}") from exc
+            raise KieError(0, f"network error: {type(exc).__name__}", outcome="uncertain") from exc
         try:
             body = response.json()
         except ValueError:
@@ -118,7 +137,7 @@ class KieClient:
         if response.status_code >= 400 and not isinstance(code, int):
             raise KieError(response.status_code, message)
         if not isinstance(code, int):
-            raise KieError(502, "KIE answered without a code")
+            raise KieError(502, "KIE answered without a code", outcome="uncertain")
         if response.status_code >= 400 or code != 200:
             if code == 422 and "recordinfo is null" in message.lower():
                 raise TaskNotFound(code, message)

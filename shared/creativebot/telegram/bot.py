@@ -10,7 +10,10 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import TelegramType
 
+from creativebot import budget
 from creativebot.config import TelegramSettings, WorkerSettings
 from creativebot.db import Pool
 from creativebot.kie.client import KieClient
@@ -23,8 +26,21 @@ from creativebot.telegram.routers import build_routers
 FSM_TTL = timedelta(days=7)
 
 
+class BudgetedSession(AiohttpSession):
+    """Every Bot API request ends within the invocation's time budget (creativebot.budget)."""
+
+    async def make_request(
+        self,
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        timeout: int | None = None,  # noqa: ASYNC109 - aiogram's signature
+    ) -> TelegramType:
+        limit = budget.timeout(float(timeout if timeout is not None else self.timeout))
+        return await super().make_request(bot, method, timeout=limit)  # type: ignore[arg-type]
+
+
 def build_bot(settings: TelegramSettings, session: BaseSession | None = None) -> Bot:
-    session = session or AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    session = session or BudgetedSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
     return Bot(
         settings.telegram_bot_token.get_secret_value(),
         session=session,

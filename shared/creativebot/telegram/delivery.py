@@ -1,20 +1,29 @@
 """Delivering a finished job: the result (photo, video, audio; several as an album) or why it failed.
 
-Each job is delivered once: the job row is locked for the whole delivery and ``delivered_at`` is set in
-that same transaction. Telegram fetches result URLs itself (photos up to 5 MB, other files up to
-20 MB); when it refuses, the file is downloaded and uploaded (up to 50 MB), else the user gets a link.
+A delivery is a list of messages (parts). Each attempt is claimed on the job row in a short statement
+(counted, with a lease), then the parts go out with no database lock held, and each part is recorded as
+sent right after Telegram accepts it, so a retry sends only what is missing. The Bot API has no
+idempotency key: a crash in the moment between Telegram's answer and that record (one round trip)
+sends that one message again; nothing else can repeat.
+
+Telegram fetches result URLs itself (photos up to 5 MB, other files up to 20 MB); when it refuses, the
+file is downloaded through the outbound fence and uploaded (up to 50 MB), else the user gets a link.
+
+A delivery that cannot succeed ends: at once when the chat is gone (the user blocked the bot, the chat
+does not exist), or after ``MAX_ATTEMPTS``. Then the job is marked undeliverable, an operator event is
+logged, and a paid result the user never received is refunded (they pay only for what reached them).
 """
 
 from __future__ import annotations
 
 import contextlib
 import html
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramEntityTooLarge, TelegramForbiddenError
 from aiogram.types import (
@@ -24,17 +33,22 @@ from aiogram.types import (
     InputMediaDocument,
     InputMediaPhoto,
     InputMediaVideo,
+    Message,
 )
 
-from creativebot import jobs
-from creativebot.db import Pool, transaction
+from creativebot import budget, faults, jobs
+from creativebot.db import Pool
+from creativebot.fetch import FetchPolicy, FetchRefused, fetch_bytes
 from creativebot.kie.catalog import CatalogModel, ResultKind, load_catalog
 from creativebot.observability import log_event
 from creativebot.telegram.views import results
-from creativebot.texts import Copy, copy_for
+from creativebot.texts import Copy, copy_for, format_rub
+from creativebot.wallet import WalletError, refund
 
 UPLOAD_LIMIT = 50 * 1024 * 1024  # what a bot may upload
 ALBUM_SIZE = 10
+MAX_ATTEMPTS = 5
+LEASE = timedelta(minutes=2)  # an attempt that died frees the job after this (SQS retries after 6 min)
 _REFUSED = (TelegramBadRequest, TelegramEntityTooLarge)
 
 Sender = Callable[..., Awaitable[Any]]
@@ -60,31 +74,98 @@ KINDS: dict[str, MediaKind] = {
 DOCUMENT = KINDS["document"]
 
 
+class ChatGone(Exception):
+    """Telegram will never deliver to this chat (blocked, deactivated, not found)."""
+
+
 def kind_of(model: CatalogModel | None) -> ResultKind:
     return model.result if model else "photo"
 
 
-async def download(url: str, limit: int = UPLOAD_LIMIT) -> bytes | None:
-    """The file behind a result URL, or None when it is unreachable or larger than ``limit``."""
-    if urlsplit(url).scheme not in {"http", "https"}:
-        return None
-    try:
-        async with (
-            httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0), follow_redirects=True) as http,
-            http.stream("GET", url) as response,
-        ):
-            if response.status_code != 200:
-                return None
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > limit:
-                    return None
-                chunks.append(chunk)
-            return b"".join(chunks)
-    except httpx.HTTPError:
-        return None
+def file_of(message: Message) -> dict[str, str] | None:
+    """What Telegram stored for a message we sent, to send it again without a download."""
+    if message.photo:
+        return {"kind": "photo", "file_id": message.photo[-1].file_id}
+    for kind in ("video", "audio", "document"):
+        media = getattr(message, kind)
+        if media is not None:
+            return {"kind": kind, "file_id": media.file_id}
+    return None
+
+
+class Courier:
+    """Sends one job's messages: Telegram by URL first, then a fenced download and an upload."""
+
+    def __init__(self, bot: Bot, job: jobs.Job, texts: Copy, fetch_policy: FetchPolicy, deadline_sec: float):
+        self.bot = bot
+        self.job = job
+        self.texts = texts
+        self.fetch_policy = fetch_policy
+        self.deadline_sec = deadline_sec
+
+    async def download(self, url: str, limit: int = UPLOAD_LIMIT) -> bytes | None:
+        """The file behind a result URL through the fence, or None when it is refused or unreachable."""
+        try:
+            return await fetch_bytes(
+                url, policy=self.fetch_policy, max_bytes=limit, deadline_sec=budget.timeout(self.deadline_sec)
+            )
+        except FetchRefused:
+            return None
+
+    async def link(self, urls: list[str], markup: InlineKeyboardMarkup | None) -> list[Message]:
+        links = "\n".join(
+            f'<a href="{html.escape(url, quote=True)}">{i + 1}</a>' for i, url in enumerate(urls)
+        )
+        text = self.texts.result_link.format(links=links)
+        return [await self.bot.send_message(self.job.chat_id, text, reply_markup=markup)]
+
+    async def one(self, kind: str, url: str, caption: str, markup: InlineKeyboardMarkup) -> list[Message]:
+        media = KINDS[kind]
+        send = media.send(self.bot)
+        chat = self.job.chat_id
+        try:
+            return [await send(chat, url, caption=caption, reply_markup=markup)]
+        except _REFUSED as refused:
+            _raise_if_gone(refused)
+            log_event("DELIVERY_URL_REFUSED", kind=kind, reason=str(refused)[:200])
+        data = await self.download(url)
+        if data is None:
+            return await self.link([url], markup)
+        upload = BufferedInputFile(data, _file_name(url, kind))
+        if len(data) > media.upload_limit:
+            return [await self.bot.send_document(chat, upload, caption=caption, reply_markup=markup)]
+        try:
+            return [await send(chat, upload, caption=caption, reply_markup=markup)]
+        except _REFUSED as refused:
+            _raise_if_gone(refused)
+            return [await self.bot.send_document(chat, upload, caption=caption, reply_markup=markup)]
+
+    async def album(self, kind: str, urls: list[str]) -> list[Message]:
+        media = KINDS[kind]
+        chat = self.job.chat_id
+        try:
+            return list(await self.bot.send_media_group(chat, [media.album_item(media=url) for url in urls]))
+        except _REFUSED as refused:
+            _raise_if_gone(refused)
+            log_event("DELIVERY_URL_REFUSED", kind=kind, reason=str(refused)[:200])
+        uploads: list[Any] = []
+        for i, url in enumerate(urls):
+            data = await self.download(url)
+            if data is None:
+                continue
+            item_type = DOCUMENT.album_item if len(data) > media.upload_limit else media.album_item
+            uploads.append(item_type(media=BufferedInputFile(data, _file_name(url, kind, i))))
+        if len(uploads) >= 2 and len({type(item) for item in uploads}) == 1:
+            return list(await self.bot.send_media_group(chat, uploads))
+        return [await self.bot.send_document(chat, item.media) for item in uploads]
+
+    async def text(self, text: str, markup: InlineKeyboardMarkup | None) -> list[Message]:
+        return [await self.bot.send_message(self.job.chat_id, text, reply_markup=markup)]
+
+
+def _raise_if_gone(error: TelegramBadRequest | TelegramEntityTooLarge) -> None:
+    if "chat not found" in error.message.lower():
+        raise ChatGone(error.message) from error
 
 
 def _file_name(url: str, kind: str, index: int = 0) -> str:
@@ -94,58 +175,30 @@ def _file_name(url: str, kind: str, index: int = 0) -> str:
     return f"result-{index + 1}.{KINDS[kind].extension}"
 
 
-async def _link_message(
-    bot: Bot, chat_id: int, texts: Copy, urls: list[str], markup: InlineKeyboardMarkup | None
-) -> None:
-    links = "\n".join(f'<a href="{html.escape(url, quote=True)}">{i + 1}</a>' for i, url in enumerate(urls))
-    await bot.send_message(chat_id, texts.result_link.format(links=links), reply_markup=markup)
+Part = Callable[[], Awaitable[list[Message]]]
 
 
-async def _send_one(
-    bot: Bot, chat_id: int, kind: str, url: str, caption: str, markup: InlineKeyboardMarkup, texts: Copy
-) -> None:
-    media = KINDS[kind]
-    send = media.send(bot)
-    try:
-        await send(chat_id, url, caption=caption, reply_markup=markup)
-        return
-    except _REFUSED as refused:
-        log_event("DELIVERY_URL_REFUSED", kind=kind, reason=str(refused)[:200])
-    data = await download(url)
-    if data is None:
-        await _link_message(bot, chat_id, texts, [url], markup)
-        return
-    upload = BufferedInputFile(data, _file_name(url, kind))
-    if len(data) > media.upload_limit:
-        await bot.send_document(chat_id, upload, caption=caption, reply_markup=markup)
-        return
-    try:
-        await send(chat_id, upload, caption=caption, reply_markup=markup)
-    except _REFUSED:
-        await bot.send_document(chat_id, upload, caption=caption, reply_markup=markup)
-
-
-async def _send_album(bot: Bot, chat_id: int, kind: str, urls: list[str], caption: str | None) -> None:
-    media = KINDS[kind]
-    items = [media.album_item(media=url, caption=caption if i == 0 else None) for i, url in enumerate(urls)]
-    try:
-        await bot.send_media_group(chat_id, items)
-        return
-    except _REFUSED as refused:
-        log_event("DELIVERY_URL_REFUSED", kind=kind, reason=str(refused)[:200])
-    uploads: list[Any] = []
-    for i, url in enumerate(urls):
-        data = await download(url)
-        if data is None:
-            continue
-        file = BufferedInputFile(data, _file_name(url, kind, i))
-        item_type = DOCUMENT.album_item if len(data) > media.upload_limit else media.album_item
-        uploads.append(item_type(media=file, caption=caption if i == 0 else None))
-    if len(uploads) >= 2 and len({type(item) for item in uploads}) == 1:
-        await bot.send_media_group(chat_id, uploads)
-    else:
-        for item in uploads:
-            await bot.send_document(chat_id, item.media, caption=item.caption)
+def plan(courier: Courier, model: CatalogModel | None, timeout_min: int) -> list[Part]:
+    """The messages of this job's delivery, in order: each is one Telegram call (and one record)."""
+    job, texts = courier.job, courier.texts
+    kind = kind_of(model)
+    markup = results.result_keyboard(texts, job, KINDS[kind].offers_original)
+    if not job.deliverable:
+        notice = results.failure_notice(texts, job, timeout_min)
+        return [lambda: courier.text(notice, markup)]
+    caption = results.caption(texts, job, model)
+    urls = list(job.result_urls or [])
+    if len(urls) == 1:
+        return [lambda: courier.one(kind, urls[0], caption, markup)]
+    parts: list[Part] = []
+    for start in range(0, len(urls), ALBUM_SIZE):
+        chunk = urls[start : start + ALBUM_SIZE]
+        if len(chunk) == 1:  # a last single file carries the caption and the buttons itself
+            parts.append(lambda url=chunk[0]: courier.one(kind, url, caption, markup))  # type: ignore[misc]
+            return parts
+        parts.append(lambda chunk=chunk: courier.album(kind, chunk))  # type: ignore[misc]
+    parts.append(lambda: courier.text(caption, markup))  # albums cannot carry buttons
+    return parts
 
 
 async def _set_status(bot: Bot, job: jobs.Job, text: str) -> None:
@@ -156,50 +209,58 @@ async def _set_status(bot: Bot, job: jobs.Job, text: str) -> None:
         await bot.edit_message_text(text, chat_id=job.chat_id, message_id=job.status_message_id)
 
 
-async def _send_results(bot: Bot, job: jobs.Job, model: CatalogModel | None, texts: Copy) -> None:
-    urls = list(job.result_urls or [])
-    kind = kind_of(model)
-    caption = results.caption(texts, job, model)
-    markup = results.result_keyboard(texts, job, KINDS[kind].offers_original)
-    await _set_status(bot, job, texts.status_done)
-    if len(urls) == 1:
-        await _send_one(bot, job.chat_id, kind, urls[0], caption, markup, texts)
-        return
-    for start in range(0, len(urls), ALBUM_SIZE):
-        chunk = urls[start : start + ALBUM_SIZE]
-        if len(chunk) == 1:
-            await _send_one(bot, job.chat_id, kind, chunk[0], caption, markup, texts)
-            return
-        await _send_album(bot, job.chat_id, kind, chunk, None)
-    await bot.send_message(job.chat_id, caption, reply_markup=markup)  # albums cannot carry buttons
+async def _send(pool: Pool, courier: Courier, parts: Sequence[Part]) -> None:
+    job = courier.job
+    if job.delivered_parts == 0:
+        status = courier.texts.status_done if job.deliverable else courier.texts.status_failed
+        await _set_status(courier.bot, job, status)
+    for index, part in enumerate(parts):
+        if index < job.delivered_parts:
+            continue  # an earlier attempt sent it
+        sent = await part()
+        faults.point("delivery.after_send")
+        files = [file for message in sent if (file := file_of(message)) is not None]
+        await jobs.record_delivered_part(pool, job.id, index + 1, files)
 
 
-async def _send_failure(
-    bot: Bot, job: jobs.Job, model: CatalogModel | None, texts: Copy, timeout_min: int
-) -> None:
-    await _set_status(bot, job, texts.status_failed)
-    markup = results.result_keyboard(texts, job, KINDS[kind_of(model)].offers_original)
-    await bot.send_message(job.chat_id, results.failure_notice(texts, job, timeout_min), reply_markup=markup)
-
-
-async def deliver(pool: Pool, bot: Bot, job_id: int, *, timeout_min: int) -> bool:
-    """Tell the user how the job ended, once. False when there was nothing (new) to deliver."""
-    async with transaction(pool) as conn:
-        job = await jobs.lock_for_delivery(conn, job_id)
-        if job is None or not job.awaiting_delivery:
-            log_event("DELIVERY_SKIPPED", job_id=job_id, reason="unknown" if job is None else "nothing new")
-            return False
-        texts = copy_for(job.language)
-        model = load_catalog().get(job.model_id)
-        try:
-            if job.deliverable:
-                await _send_results(bot, job, model, texts)
-            else:
-                await _send_failure(bot, job, model, texts, timeout_min)
-        except TelegramForbiddenError as gone:
-            # The user blocked the bot: retrying cannot help and would hold up the chat's queue.
-            log_event("DELIVERY_UNDELIVERABLE", level="warning", job_id=job_id, reason=gone.message)
-        await jobs.mark_delivered(conn, job.id)
+async def deliver(
+    pool: Pool,
+    bot: Bot,
+    job_id: int,
+    *,
+    timeout_min: int,
+    fetch_policy: FetchPolicy,
+    fetch_deadline_sec: float = 30.0,
+) -> bool:
+    """Tell the user how the job ended, once. False when there was nothing (new) to deliver now."""
+    job = await jobs.claim_delivery(pool, job_id, lease=LEASE)
+    if job is None:
+        log_event("DELIVERY_SKIPPED", job_id=job_id, reason="nothing new, or another attempt holds it")
+        return False
+    texts = copy_for(job.language)
+    courier = Courier(bot, job, texts, fetch_policy, fetch_deadline_sec)
+    if job.delivery_attempts > MAX_ATTEMPTS:
+        await _give_up(pool, courier, f"{MAX_ATTEMPTS} attempts failed", tell=True)
+        return True
+    faults.point("delivery.after_claim")
+    model = load_catalog().get(job.model_id)
+    try:
+        await _send(pool, courier, plan(courier, model, timeout_min))
+    except (TelegramForbiddenError, ChatGone) as gone:
+        # The user blocked the bot or the chat is gone: retrying cannot help and holds up the queue.
+        await _give_up(pool, courier, f"chat unreachable: {gone}"[:200], tell=False)
+        return True
+    except TelegramBadRequest as refused:
+        if "chat not found" in refused.message.lower():
+            await _give_up(pool, courier, f"chat unreachable: {refused.message}"[:200], tell=False)
+            return True
+        await jobs.release_delivery(pool, job.id)
+        raise
+    except Exception:
+        await jobs.release_delivery(pool, job.id)  # the queue's retry may start at once
+        raise
+    faults.point("delivery.before_done")
+    await jobs.mark_delivered(pool, job.id)
     log_event(
         "DELIVERY_OK",
         job_id=job_id,
@@ -210,12 +271,35 @@ async def deliver(pool: Pool, bot: Bot, job_id: int, *, timeout_min: int) -> boo
     return True
 
 
-async def send_originals(bot: Bot, job: jobs.Job, texts: Copy) -> None:
+async def _give_up(pool: Pool, courier: Courier, reason: str, *, tell: bool) -> None:
+    """The final state of a delivery that cannot succeed: recorded, refunded if paid, logged."""
+    job = await jobs.mark_delivery_failed(pool, courier.job.id, reason)
+    if job is None:
+        return
+    refunded = 0
+    if job.status == "succeeded" and job.payment == "wallet" and not job.late_result:
+        try:
+            refunded = (await refund(pool, job.user_id, job.hold_ref)).entry.amount
+        except WalletError as error:
+            log_event("DELIVERY_REFUND_FAILED", level="error", job_id=job.id, error=str(error))
+    log_event("DELIVERY_GAVE_UP", level="error", job_id=job.id, reason=reason, refunded=refunded)
+    if not tell:
+        return
+    texts = courier.texts
+    money = texts.refund_money.format(price=format_rub(refunded, texts.lang)) if refunded else ""
+    with contextlib.suppress(Exception):  # the chat may be the very thing that fails
+        await courier.bot.send_message(
+            job.chat_id, texts.delivery_gave_up.format(job=job.id, money=money).strip()
+        )
+
+
+async def send_originals(bot: Bot, job: jobs.Job, texts: Copy, fetch_policy: FetchPolicy) -> None:
     """The result files as documents (uncompressed), for the "📎 Оригинал файлом" button."""
+    courier = Courier(bot, job, texts, fetch_policy, deadline_sec=30.0)
     kind = kind_of(load_catalog().get(job.model_id))
     for index, url in enumerate(job.result_urls or []):
-        data = await download(url)
+        data = await courier.download(url)
         if data is None:
-            await _link_message(bot, job.chat_id, texts, [url], None)
+            await courier.link([url], None)
             continue
         await bot.send_document(job.chat_id, BufferedInputFile(data, _file_name(url, kind, index)))

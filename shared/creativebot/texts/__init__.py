@@ -108,6 +108,7 @@ class Copy:
     fail_rejected: str
     fail_generic: str
     not_your_job: str
+    delivery_gave_up: str
     # --- balance, referrals, payments
     balance_screen: str
     history_empty: str
@@ -309,6 +310,7 @@ RU = Copy(
     fail_rejected="Модель не приняла запрос: {detail}. Измените описание и попробуйте снова.",
     fail_generic="Модель вернула ошибку.",
     not_your_job="Это не ваша генерация.",
+    delivery_gave_up="😔 Не получилось доставить результат генерации #{job} в чат. {money}",
     balance_screen="💰 <b>Баланс</b>\n\nДоступно: <b>{available}</b>\nВ резерве: {held}\n\n<b>Последние операции</b>\n{history}",
     history_empty="Пока пусто — самое время что-нибудь создать ✨",
     op_hold="Генерация #{job} · {model}: в резерве {amount}",
@@ -532,6 +534,7 @@ EN = Copy(
     fail_rejected="The model did not accept the request: {detail}. Change the description and try again.",
     fail_generic="The model returned an error.",
     not_your_job="This is not your generation.",
+    delivery_gave_up="😔 We could not deliver the result of generation #{job} to this chat. {money}",
     balance_screen="💰 <b>Balance</b>\n\nAvailable: <b>{available}</b>\nReserved: {held}\n\n<b>Recent operations</b>\n{history}",
     history_empty="Nothing yet; time to create something ✨",
     op_hold="Generation #{job} · {model}: {amount} reserved",

@@ -119,7 +119,9 @@ async def _existing(conn: Connection, kind: str, ref: str) -> Entry | None:
 
 
 def _repeat(existing: Entry, user_id: int, wallet: Balance, amount: int | None = None) -> Result:
-    if existing.user_id != user_id or (amount is not None and (existing.amount or existing.held_delta) != amount):
+    if existing.user_id != user_id or (
+        amount is not None and (existing.amount or existing.held_delta) != amount
+    ):
         raise IdempotencyConflict(
             f"{existing.kind} {existing.ref!r} was already used for another user or amount"
         )

@@ -410,7 +410,7 @@ async def result_action(
         await render_category(callback.message, model.category, texts, user, wizard)
         return
     if callback_data.action == "file":
-        await send_originals(bot, job, texts)
+        await send_originals(bot, job, texts, wizard.settings.fetch.policy)
         return
     draft = wizard.new_draft(model, images=tuple(job.image_urls), prompt=job.prompt, options=job.options)
     await state.set_data(draft.to_state())
