@@ -1,8 +1,12 @@
-"""Telegram webhook: check the secret header, enqueue the update, answer 200. No aiogram, no database."""
+"""Telegram webhook: check the secret header, enqueue the update, answer 200. No aiogram, no database.
+
+A pre-checkout query is answered in the reply itself (answerPreCheckoutQuery), never queued.
+"""
 
 from __future__ import annotations
 
 import platform
+import re
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -15,6 +19,7 @@ from creativebot.config import ConfigError, WebhookSettings, get_settings
 from creativebot.observability import configure_logging, log_event, logger, metrics
 
 configure_logging()
+_DIGITS = re.compile(r"[0-9]+", re.ASCII)
 app = FastAPI(title="Creative Bot webhook", version=__version__, docs_url=None, redoc_url=None)
 
 
@@ -31,24 +36,36 @@ async def _misconfigured(_request: Request, exc: ConfigError) -> JSONResponse:
 @app.post("/telegram/webhook")
 async def telegram_webhook(request: Request) -> JSONResponse:
     settings = get_settings(WebhookSettings)
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > ingest.MAX_BODY_BYTES:
+    if _declared_length(request.headers.get("content-length")) > ingest.MAX_BODY_BYTES:
         # Checked before reading, so an oversized body is never buffered; the secret is checked first.
         if ingest.secret_matches(
             request.headers.get(ingest.SECRET_HEADER),
             settings.telegram.telegram_webhook_secret.get_secret_value(),
         ):
-            return _error(413, "body is larger than 1 MB")
+            return _error(413, f"body is larger than {ingest.MAX_BODY_BYTES // 1024} KiB")
         return _error(401, "secret token header is missing or wrong")
     try:
-        ingest.accept_update(await request.body(), request.headers.get(ingest.SECRET_HEADER), settings)
+        update = ingest.accept_update(
+            await request.body(), request.headers.get(ingest.SECRET_HEADER), settings
+        )
     except ingest.RejectedUpdate as rejected:
         return _error(rejected.status, rejected.reason)
     except queue.QUEUE_ERRORS:
         metrics.add_metric(name="EnqueueFailed", unit="Count", value=1)
         return _error(503, "queue unavailable, retry later", {"Retry-After": "5"})
+    if update.reply is not None:
+        # Telegram executes a Bot API call found in a 2xx webhook reply (answerPreCheckoutQuery here).
+        metrics.add_metric(name="PreCheckoutAnswered", unit="Count", value=1)
+        return JSONResponse(update.reply)
     metrics.add_metric(name="UpdatesReceived", unit="Count", value=1)
     return JSONResponse({"ok": True})
+
+
+def _declared_length(value: str | None) -> int:
+    """Content-Length as a number; 0 when absent or not plain ASCII digits (the body is measured anyway)."""
+    if value is None or not _DIGITS.fullmatch(value):
+        return 0
+    return int(value) if len(value) <= 18 else 10**18
 
 
 @app.get("/health")

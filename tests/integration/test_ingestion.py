@@ -127,7 +127,26 @@ def test_a_missing_or_wrong_secret_is_refused_and_nothing_is_enqueued(
         (b'{"message": {}}', 400, "update_id"),
         (b'{"update_id": "12"}', 400, "update_id"),
         (b'{"update_id": true}', 400, "update_id"),
-        (b'{"update_id": 5, "message": {"text": "' + b"x" * (1024 * 1024) + b'"}}', 413, "1 MB"),
+        (b'{"update_id": 5, "message": {"text": "' + b"x" * (1024 * 1024) + b'"}}', 413, "255 KiB"),
+        (b'{"update_id": 5, "message": {"text": "' + b"x" * (256 * 1024) + b'"}}', 413, "255 KiB"),
+        (b'{"update_id": 9223372036854775808, "message": {}}', 400, "positive 64-bit"),
+        (b'{"update_id": 0, "message": {}}', 400, "positive 64-bit"),
+        (b'{"update_id": -7, "message": {}}', 400, "positive 64-bit"),
+        (b'{"update_id": 5.0, "message": {}}', 400, "update_id"),
+        (b'{"update_id": ' + b"1" * 5000 + b', "message": {}}', 400, "longer than 64"),
+        (b'{"update_id": 5, "message": "hi"}', 400, "message must be an object"),
+        (b'{"update_id": 5, "message": [1]}', 400, "message must be an object"),
+        (b'{"update_id": 5, "message": {}, "edited_message": {}}', 400, "at most one kind"),
+        (b'{"update_id": 5, "message": {"chat": {"id": "1"}}}', 400, "message.chat.id must be a 64-bit"),
+        (b'{"update_id": 5, "message": {"chat": {"id": 9223372036854775808}}}', 400, "64-bit"),
+        (b'{"update_id": 5, "message": {"from": {"id": true}}}', 400, "message.from.id"),
+        (b'{"update_id": 5, "message": {"chat": 7}}', 400, "message.chat must be an object"),
+        (b'{"update_id": 5, "callback_query": {"message": []}}', 400, "callback_query.message must be"),
+        (b'{"update_id": 5, "' + b"k" * 5000 + b'": 1}', 400, "the update's kind must be an object"),
+        (b'{"update_id": 5, "message": {"text": "\\ud800"}}', 400, "surrogate"),
+        (b'{"update_id": 5, "message": {"text": "\xed\xa0\x80"}}', 400, "UTF-8"),
+        (b'{"update_id": 5, "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", 400, "deeper than 64"),
+        (b'{"update_id": 5, "message": {"x": NaN}}', 400, "not valid JSON"),
     ],
 )
 def test_malformed_bodies_get_a_4xx_with_a_reason(
@@ -137,6 +156,33 @@ def test_malformed_bodies_get_a_4xx_with_a_reason(
     assert response["statusCode"] == status
     assert reason in json.loads(response["body"])["error"]
     assert sqs.receive_all() == []
+
+
+def test_an_update_with_characters_sqs_refuses_is_queued_with_them_escaped(
+    sqs: Queues, lambda_context: FakeLambdaContext
+) -> None:
+    # Given: text with U+FFFF and U+FFFE (valid JSON and UTF-8, outside what SQS accepts) and an emoji
+    update = message_update(3103, USER, "a\uffffb\ufffe😀")
+    # When
+    response = webhook.handler(webhook_event(update), lambda_context)
+    # Then: queued, and the worker reads exactly the text that was sent
+    assert response["statusCode"] == 200
+    [message] = sqs.receive_all()
+    assert "\uffff" not in message["Body"] and "\ufffe" not in message["Body"]
+    assert json.loads(message["Body"]) == update
+
+
+@pytest.mark.parametrize(
+    ("declared", "status"),
+    [("9" * 5000, 413), ("99999999999999999999", 413), ("²", 200), ("-1", 200), ("1e9", 200), ("", 200)],
+)
+def test_odd_content_length_headers_never_fail_the_webhook(
+    sqs: Queues, lambda_context: FakeLambdaContext, declared: str, status: int
+) -> None:
+    # A declared length that is too big is refused before the body is read; anything else is ignored
+    event = webhook_event(message_update(3104, USER, "/start"))
+    event["headers"]["content-length"] = declared
+    assert webhook.handler(event, lambda_context)["statusCode"] == status
 
 
 def test_an_oversized_body_without_the_secret_is_refused_as_unauthorized(
