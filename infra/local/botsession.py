@@ -8,6 +8,7 @@ Telegram answers 400, 403, 429 or 5xx.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
@@ -69,7 +70,13 @@ class MemorySession(BaseSession):
         self.calls: list[Call] = []
         self.failures: dict[str, list[Failure]] = {}
         self.files: dict[str, bytes] = {}  # file_id -> content, served through getFile and download
+        self.gates: dict[str, asyncio.Event] = {}
         self._ids = itertools.count(1000)
+
+    def hold(self, method: str) -> asyncio.Event:
+        """Calls of ``method`` wait until the returned event is set (a slow Telegram)."""
+        gate = self.gates[method] = asyncio.Event()
+        return gate
 
     def add_file(self, file_id: str, content: bytes) -> None:
         """A file a person sent (a photo, say), for getFile and bot.download."""
@@ -119,6 +126,9 @@ class MemorySession(BaseSession):
         timeout: int | None = None,  # noqa: ASYNC109 - aiogram's signature
     ) -> TelegramType:
         self.calls.append(Call(method))
+        gate = self.gates.get(type(method).__name__)
+        if gate is not None:
+            await gate.wait()
         pending = self.failures.get(type(method).__name__)
         if pending:
             failure = pending.pop(0)

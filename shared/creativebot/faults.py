@@ -30,16 +30,17 @@ class SimulatedCrash(BaseException):  # noqa: N818 - named for what it simulates
     handler, an apology) sees it; the queue's or the caller's retry takes over, as after a real crash."""
 
 
-_armed: dict[str, list[BaseException]] = {}
+_armed: dict[str, list[BaseException | None]] = {}
 _lock = threading.Lock()
 
 
-def arm(name: str, error: BaseException | None = None, *, times: int = 1) -> None:
-    """Make the next ``times`` passes through ``name`` raise ``error`` (a SimulatedCrash by default)."""
+def arm(name: str, error: BaseException | None = None, *, times: int = 1, after: int = 0) -> None:
+    """Let ``after`` passes through ``name`` go by, then make the next ``times`` raise ``error`` (a
+    SimulatedCrash by default)."""
     if name not in POINTS:
         raise ValueError(f"unknown fault point {name!r}")
     with _lock:
-        _armed.setdefault(name, []).extend([error or SimulatedCrash(name)] * times)
+        _armed.setdefault(name, []).extend([None] * after + [error or SimulatedCrash(name)] * times)
 
 
 def disarm() -> None:
@@ -50,7 +51,7 @@ def disarm() -> None:
 def pending() -> dict[str, int]:
     """Armed faults not fired yet, by point."""
     with _lock:
-        return {name: len(errors) for name, errors in _armed.items() if errors}
+        return {name: sum(e is not None for e in errors) for name, errors in _armed.items() if any(errors)}
 
 
 def point(name: str) -> None:
