@@ -199,6 +199,16 @@ class WalletSettings(_Env):
         return value
 
 
+class LimitSettings(_Env):
+    """Per-person limits (operators are exempt): taps and messages, generations running at once."""
+
+    user_rate_burst: int = Field(default=20, ge=1, le=1000)  # updates in a quick row
+    user_rate_per_min: int = Field(default=30, ge=1, le=6000)  # and then this many a minute
+    open_jobs_per_user: int = Field(default=3, ge=1, le=100)
+    # a granted free run covers one generation up to this price
+    gift_run_max_rub: int = Field(default=50, ge=1, le=100_000)
+
+
 class PricingSettings(_Env):
     """Roubles = KIE credits x KIE_USD_PER_CREDIT x RUB_PER_USD x PRICE_MARKUP, rounded up."""
 
@@ -261,6 +271,7 @@ class WorkerSettings(FunctionSettings):
     wallet: WalletSettings
     pricing: PricingSettings
     fetch: FetchSettings
+    limits: LimitSettings
 
 
 CronSettings = CallbackSettings

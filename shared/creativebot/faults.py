@@ -25,7 +25,7 @@ POINTS = (
 )
 
 
-class SimulatedCrash(BaseException):  # noqa: N818 - named for what it simulates
+class SimulatedCrash(BaseException):
     """The process 'dies' here: nothing after this point runs, and no ``except Exception`` (an error
     handler, an apology) sees it; the queue's or the caller's retry takes over, as after a real crash."""
 

@@ -20,11 +20,11 @@ import asyncpg
 
 from creativebot.db import Connection, Pool, transaction
 from creativebot.observability import log_event
-from creativebot.wallet import free_quota, ledger
+from creativebot.wallet import free_quota, gifts, ledger
 
 # The states and payment kinds the jobs table's CHECKs allow (a test compares them with the schema).
 JobStatus = Literal["created", "submitted", "succeeded", "failed", "canceled"]
-JobPayment = Literal["wallet", "free"]
+JobPayment = Literal["wallet", "free", "gift"]
 STATUSES: tuple[JobStatus, ...] = get_args(JobStatus)
 TERMINAL: tuple[JobStatus, ...] = ("succeeded", "failed", "canceled")
 OPEN: tuple[JobStatus, ...] = ("created", "submitted")
@@ -138,28 +138,65 @@ class ConcurrentLaunch(Exception):
     """Two launches of one draft raced; the other one created the job."""
 
 
+class TooManyOpen(Exception):
+    """The person already has as many generations running as they may."""
+
+    def __init__(self, running: int) -> None:
+        super().__init__(f"{running} generations are running")
+        self.running = running
+
+
 @dataclass(frozen=True)
 class FreeQuota:
     limit: int
     tz: str
 
 
-async def create(db: Pool | Connection, draft: NewJob, free: FreeQuota | None = None) -> tuple[Job, bool]:
+@dataclass(frozen=True)
+class LaunchRules:
+    """How a launch may be paid besides the wallet, and how many may run at once."""
+
+    free: FreeQuota | None = None  # the model's free daily runs
+    gift_max_price: int | None = None  # a granted free run covers a price up to this (kopecks)
+    open_limit: int | None = None  # open jobs a person may have (None: no limit, for operators)
+
+
+async def create(db: Pool | Connection, draft: NewJob, rules: LaunchRules | None = None) -> tuple[Job, bool]:
     """The job and its payment in one transaction; (job, False) when this draft was already launched.
 
-    A free slot is used when the model has one left today; otherwise the price is held, and
-    ledger.InsufficientFunds leaves nothing behind. The wallet is locked before the free quota (the
-    lock order), even for a free run: a settlement of another job of this user locks them so too.
+    A free daily slot is used when the model has one left today, else a granted free run when the
+    price is within its cap, else the price is held (ledger.InsufficientFunds leaves nothing behind).
+    The wallet is locked first, even for a free run: it serialises one person's launches (so the limit
+    of open jobs is exact) and keeps the lock order (job, wallet, free quota, the user's gift runs).
     """
+    rules = rules or LaunchRules()
     async with transaction(db) as conn:
         existing = await by_draft(conn, draft.user_id, draft.draft_id)
         if existing is not None:
             return existing, False
         await ledger.lock_wallet(conn, draft.user_id)
+        if rules.open_limit is not None:
+            running = int(
+                await conn.fetchval(
+                    "SELECT count(*) FROM jobs WHERE user_id = $1 AND status IN ('created', 'submitted')",
+                    draft.user_id,
+                )
+            )
+            if running >= rules.open_limit:
+                raise TooManyOpen(running)
         job_id = int(await conn.fetchval("SELECT nextval('jobs_id_seq')"))
-        is_free = free is not None and await free_quota.reserve(
+        free = rules.free
+        payment: JobPayment = "wallet"
+        if free is not None and await free_quota.reserve(
             conn, user_id=draft.user_id, model_id=draft.model_id, job_id=job_id, limit=free.limit, tz=free.tz
-        )
+        ):
+            payment = "free"
+        elif (
+            rules.gift_max_price is not None
+            and draft.price <= rules.gift_max_price
+            and await gifts.reserve(conn, draft.user_id, job_id)
+        ):
+            payment = "gift"
         try:
             row = await conn.fetchrow(
                 f"""
@@ -177,8 +214,8 @@ async def create(db: Pool | Connection, draft: NewJob, free: FreeQuota | None = 
                 draft.options,
                 draft.image_urls,
                 draft.inputs,
-                0 if is_free else draft.price,
-                "free" if is_free else "wallet",
+                draft.price if payment == "wallet" else 0,
+                payment,
                 draft.language,
                 draft.cid,
             )
@@ -187,7 +224,7 @@ async def create(db: Pool | Connection, draft: NewJob, free: FreeQuota | None = 
             raise ConcurrentLaunch(draft.draft_id) from None
         assert row is not None
         job = _job(row)
-        if not is_free:
+        if payment == "wallet":
             await ledger.hold(
                 conn, draft.user_id, draft.price, job.hold_ref, job_id=job.id, meta={"model": draft.model_id}
             )
@@ -330,6 +367,8 @@ async def settle(db: Pool | Connection, job_id: int, outcome: Outcome) -> Settle
             )
             if job.payment == "wallet":
                 await ledger.charge(conn, job.user_id, job.hold_ref)
+            elif job.payment == "gift":
+                await gifts.consume(conn, job.id)
             else:
                 await free_quota.consume(conn, job.id)
         else:
@@ -344,6 +383,8 @@ async def settle(db: Pool | Connection, job_id: int, outcome: Outcome) -> Settle
             )
             if job.payment == "wallet":
                 await ledger.release(conn, job.user_id, job.hold_ref)
+            elif job.payment == "gift":
+                await gifts.give_back(conn, job.id)
             else:
                 await free_quota.give_back(conn, job.id)
         assert updated is not None

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from creativebot import faults, generation, jobs
+from creativebot import faults, generation, jobs, overrides
 from creativebot.config import WorkerSettings
 from creativebot.db import Connection
 from creativebot.kie.catalog import (
@@ -25,11 +25,11 @@ from creativebot.kie.catalog import (
     build_input,
     default_options,
     load_catalog,
-    price_kopecks,
-    price_range,
     violations,
 )
 from creativebot.kie.client import KieClient
+from creativebot.overrides import Overrides
+from creativebot.users import User
 from creativebot.wallet import Balance, InsufficientFunds, balance_of, free_quota
 
 TELEGRAM_DOWNLOAD_LIMIT_MB = 20  # getFile serves bots files up to 20 MB
@@ -90,14 +90,19 @@ class Quote:
     free: free_quota.QuotaStatus | None
     wallet: Balance
     cheaper: tuple[Offer, ...] = ()
+    gift_runs: int = 0  # granted free runs that would cover this price (0 when they would not)
 
     @property
     def uses_free_slot(self) -> bool:
         return self.free is not None and self.free.remaining > 0
 
     @property
+    def uses_gift(self) -> bool:
+        return not self.uses_free_slot and self.gift_runs > 0
+
+    @property
     def charge(self) -> int:
-        return 0 if self.uses_free_slot else self.price
+        return 0 if self.uses_free_slot or self.uses_gift else self.price
 
     @property
     def balance_after(self) -> int:
@@ -141,14 +146,18 @@ class LaunchRaced:
     """Two presses of one button raced; the other one launched the job."""
 
 
-LaunchOutcome = Launched | AlreadyLaunched | DraftGone | NeedsChanges | ShortOfMoney | LaunchRaced
+@dataclass(frozen=True)
+class TooManyRunning:
+    """The person already has as many generations running as they may."""
+
+    running: int
+
+
+LaunchOutcome = (
+    Launched | AlreadyLaunched | DraftGone | NeedsChanges | ShortOfMoney | LaunchRaced | TooManyRunning
+)
 # Shows the user that the job started; returns the status message's id (edited later).
 Announce = Callable[[jobs.Job], Awaitable[int | None]]
-
-
-def available_model(model_id: str | None) -> CatalogModel | None:
-    model = load_catalog().get(model_id) if model_id else None
-    return model if model is not None and model.available else None
 
 
 def prompt_problem(model: CatalogModel, text: str) -> PromptProblem | None:
@@ -174,6 +183,33 @@ class WizardService:
         self.db = db
         self.settings = settings
         self.kie = kie
+        self._overrides: Overrides | None = None
+
+    async def overrides(self) -> Overrides:
+        """The operators' live changes (hidden models, prices, free runs), read once per update."""
+        if self._overrides is None:
+            self._overrides = await overrides.current(self.db)
+        return self._overrides
+
+    async def model(self, model_id: str | None) -> CatalogModel | None:
+        """The model if users may pick it now (in the catalog, available, not hidden by an operator)."""
+        model = load_catalog().get(model_id) if model_id else None
+        return model if model is not None and (await self.overrides()).visible(model) else None
+
+    async def offered(self, category: Category) -> list[CatalogModel]:
+        live = await self.overrides()
+        return [m for m in load_catalog().offered(category) if live.visible(m)]
+
+    async def price(self, model: CatalogModel, draft: Draft) -> int:
+        return (await self.overrides()).price(
+            model, dict(draft.options), draft.prompt or "", self.settings.pricing
+        )
+
+    async def price_range(self, model: CatalogModel) -> tuple[int, int]:
+        return (await self.overrides()).price_range(model, self.settings.pricing)
+
+    async def free_per_day(self, model: CatalogModel) -> int:
+        return (await self.overrides()).free_per_day(model)
 
     # --- drafts --------------------------------------------------------------------------------------
 
@@ -218,53 +254,57 @@ class WizardService:
 
     # --- prices and quotas ---------------------------------------------------------------------------
 
-    async def offers(self, user_id: int, category: Category) -> list[Offer]:
+    async def offers(self, user: User, category: Category) -> list[Offer]:
         """The category's models with prices and today's free runs (one query for every quota)."""
-        models = load_catalog().offered(category)
-        left = await self._free_left(user_id, models)
-        pricing = self.settings.pricing
-        return [Offer(m, *price_range(m, pricing), free_left=left.get(m.id, 0)) for m in models]
+        models = await self.offered(category)
+        return await self._offers(user, models)
 
-    async def free_status(self, user_id: int, model: CatalogModel) -> free_quota.QuotaStatus:
+    async def offer(self, user: User, model: CatalogModel) -> tuple[Offer, free_quota.QuotaStatus | None]:
+        """One model's card: its price range, and today's free runs when it has any."""
+        quota = await self.free_status(user, model)
+        low, high = await self.price_range(model)
+        return Offer(model, low, high, quota.remaining if quota else 0), quota
+
+    async def free_status(self, user: User, model: CatalogModel) -> free_quota.QuotaStatus | None:
+        limit = await self.free_per_day(model)
+        if not limit:
+            return None
         statuses = await free_quota.statuses(
-            self.db, user_id, {model.id: model.free_per_day}, self.settings.wallet.free_day_tz
+            self.db, user.id, {model.id: limit}, self.settings.wallet.free_day_tz
         )
         return statuses[model.id]
 
-    async def quote(self, user_id: int, draft: Draft, model: CatalogModel) -> Quote:
-        pricing = self.settings.pricing
-        price = price_kopecks(model, dict(draft.options), draft.prompt or "", pricing)
-        wallet = await balance_of(self.db, user_id)
-        free = await self.free_status(user_id, model) if model.free_per_day else None
-        quote = Quote(model, draft, price, free, wallet)
+    async def quote(self, user: User, draft: Draft, model: CatalogModel) -> Quote:
+        price = await self.price(model, draft)
+        wallet = await balance_of(self.db, user.id)
+        free = await self.free_status(user, model)
+        gift_runs = user.gift_runs if price <= self._gift_max_price() else 0
+        quote = Quote(model, draft, price, free, wallet, gift_runs=gift_runs)
         if quote.affordable:
             return quote
-        return Quote(model, draft, price, free, wallet, await self._cheaper(user_id, model, wallet))
+        others = [m for m in await self.offered(model.category) if m.id != model.id]
+        cheaper = [o for o in await self._offers(user, others) if o.free_left or o.low <= wallet.available]
+        cheaper.sort(key=lambda offer: (offer.free_left == 0, offer.low))
+        return Quote(model, draft, price, free, wallet, tuple(cheaper[:SUGGESTIONS]), gift_runs)
 
-    async def _free_left(self, user_id: int, models: list[CatalogModel]) -> dict[str, int]:
-        limits = {m.id: m.free_per_day for m in models if m.free_per_day}
-        if not limits:
-            return {}
-        statuses = await free_quota.statuses(self.db, user_id, limits, self.settings.wallet.free_day_tz)
-        return {model_id: status.remaining for model_id, status in statuses.items()}
+    async def _offers(self, user: User, models: list[CatalogModel]) -> list[Offer]:
+        live = await self.overrides()
+        limits = {m.id: limit for m in models if (limit := live.free_per_day(m))}
+        left: dict[str, int] = {}
+        if limits:
+            statuses = await free_quota.statuses(self.db, user.id, limits, self.settings.wallet.free_day_tz)
+            left = {model_id: status.remaining for model_id, status in statuses.items()}
+        pricing = self.settings.pricing
+        return [Offer(m, *live.price_range(m, pricing), free_left=left.get(m.id, 0)) for m in models]
 
-    async def _cheaper(self, user_id: int, model: CatalogModel, wallet: Balance) -> tuple[Offer, ...]:
-        """Models of the same category the user can afford now, free ones first, then cheapest."""
-        others = [m for m in load_catalog().offered(model.category) if m.id != model.id]
-        left = await self._free_left(user_id, others)
-        affordable = []
-        for other in others:
-            low, high = price_range(other, self.settings.pricing)
-            if left.get(other.id) or low <= wallet.available:
-                affordable.append(Offer(other, low, high, left.get(other.id, 0)))
-        affordable.sort(key=lambda offer: (offer.free_left == 0, offer.low))
-        return tuple(affordable[:SUGGESTIONS])
+    def _gift_max_price(self) -> int:
+        return self.settings.limits.gift_run_max_rub * 100
 
     # --- launch ----------------------------------------------------------------------------------------
 
     async def launch(
         self,
-        user_id: int,
+        user: User,
         draft: Draft | None,
         pressed_draft_id: str,
         *,
@@ -278,16 +318,16 @@ class WizardService:
         A repeated press of the same "Запустить" finds its job and never starts a second one; when
         the first press stopped between the payment and KIE, the repeat finishes the submission.
         """
-        existing = await jobs.by_draft(self.db, user_id, pressed_draft_id)
+        existing = await jobs.by_draft(self.db, user.id, pressed_draft_id)
         if existing is not None:
             return await self._relaunch(existing, announce)
-        model = available_model(draft.model_id) if draft is not None else None
+        model = await self.model(draft.model_id) if draft is not None else None
         if draft is None or model is None or draft.draft_id != pressed_draft_id:
             return DraftGone()
         if self.problems(model, draft) or prompt_problem(model, draft.prompt or ""):
             return NeedsChanges()
         new_job = jobs.NewJob(
-            user_id=user_id,
+            user_id=user.id,
             chat_id=chat_id,
             draft_id=draft.draft_id,
             model_id=model.id,
@@ -295,19 +335,23 @@ class WizardService:
             options=dict(draft.options),
             image_urls=list(draft.images),
             inputs=build_input(model, draft.prompt, list(draft.images), dict(draft.options)),
-            price=price_kopecks(model, dict(draft.options), draft.prompt or "", self.settings.pricing),
+            price=await self.price(model, draft),
             language=language,
             cid=cid,
         )
-        free = (
-            jobs.FreeQuota(model.free_per_day, self.settings.wallet.free_day_tz)
-            if model.free_per_day
-            else None
+        free_per_day = await self.free_per_day(model)
+        operator = user.id in self.settings.app.admin_ids
+        rules = jobs.LaunchRules(
+            free=jobs.FreeQuota(free_per_day, self.settings.wallet.free_day_tz) if free_per_day else None,
+            gift_max_price=self._gift_max_price(),
+            open_limit=None if operator else self.settings.limits.open_jobs_per_user,
         )
         try:
-            job, created = await jobs.create(self.db, new_job, free)
+            job, created = await jobs.create(self.db, new_job, rules)
         except InsufficientFunds:
-            return ShortOfMoney(await self.quote(user_id, draft, model))
+            return ShortOfMoney(await self.quote(user, draft, model))
+        except jobs.TooManyOpen as busy:
+            return TooManyRunning(busy.running)
         except jobs.ConcurrentLaunch:
             return LaunchRaced()
         if not created:  # another delivery of this press got there between the check above and now
@@ -341,7 +385,7 @@ class WizardService:
         )
         await generation.submit(self.db, self.kie, job, target, settings.queue)
 
-    async def own_job(self, user_id: int, job_id: int) -> jobs.Job | None:
+    async def own_job(self, user: User, job_id: int) -> jobs.Job | None:
         """The job, if it is this user's (buttons carry ids, never rights)."""
         job = await jobs.get(self.db, job_id)
-        return job if job is not None and job.user_id == user_id else None
+        return job if job is not None and job.user_id == user.id else None

@@ -41,7 +41,7 @@ async def _job(
             language="ru",
             cid=None,
         ),
-        jobs.FreeQuota(5, "Europe/Moscow") if free else None,
+        jobs.LaunchRules(free=jobs.FreeQuota(5, "Europe/Moscow") if free else None),
     )
     return job
 

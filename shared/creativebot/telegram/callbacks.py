@@ -56,3 +56,10 @@ class StarsPack(CallbackData, prefix="stars"):
 
 class Noop(CallbackData, prefix="noop"):
     """A caption row in a keyboard; pressing it does nothing."""
+
+
+class AdminSection(CallbackData, prefix="adm"):
+    """A section of the operators' panel (/admin): its handlers re-check the operator's rights."""
+
+    section: str
+    page: int = 0

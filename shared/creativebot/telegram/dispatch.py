@@ -10,19 +10,23 @@ connection is held for the whole update; a Lambda container handles one update a
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any, cast
 
 from aiogram import Bot, Dispatcher
 from aiogram.dispatcher.middlewares.user_context import UserContextMiddleware
+from aiogram.exceptions import TelegramAPIError
 from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 from pydantic import ValidationError
 
 from creativebot import updates, users
+from creativebot.config import LimitSettings, WorkerSettings
 from creativebot.db import RELAXED_COMMIT, Connection, Pool
 from creativebot.observability import log_event, logger
 from creativebot.telegram.fsm import LOAD_COLUMNS, FsmScope, PostgresStorage
+from creativebot.texts import copy_for
 
 
 class UpdateBusy(Exception):
@@ -30,9 +34,10 @@ class UpdateBusy(Exception):
 
 
 async def _load_user(
-    conn: Connection, bot: Bot, dispatcher: Dispatcher, update: Update, scope: FsmScope
+    conn: Connection, bot: Bot, dispatcher: Dispatcher, update: Update, scope: FsmScope, limits: LimitSettings
 ) -> users.User | None:
-    """The sender as our users row, reading their conversation state in the same round trip."""
+    """The sender as our users row (one token of their update bucket taken), reading their
+    conversation state in the same round trip."""
     context = UserContextMiddleware.resolve_event_context(update)
     sender = context.user
     if sender is None or sender.is_bot:
@@ -50,9 +55,15 @@ async def _load_user(
         f"""
         WITH {users.UPSERT_CTE}
         SELECT touched.*, conversation.*, {RELAXED_COMMIT} AS relaxed
-          FROM touched LEFT JOIN LATERAL (SELECT {LOAD_COLUMNS} FROM fsm_storage WHERE key = $5) conversation ON true
+          FROM touched LEFT JOIN LATERAL (SELECT {LOAD_COLUMNS} FROM fsm_storage WHERE key = $7) conversation ON true
         """,
-        *users.upsert_args(sender.id, sender.username, sender.first_name, sender.language_code),
+        *users.upsert_args(
+            sender.id,
+            sender.username,
+            sender.first_name,
+            sender.language_code,
+            (limits.user_rate_burst, limits.user_rate_per_min / 60),
+        ),
         key,
     )
     assert row is not None
@@ -84,9 +95,13 @@ async def dispatch(pool: Pool, bot: Bot, dispatcher: Dispatcher, body: str, cid:
             await updates.finish(conn, update_id)
             return
         storage = cast(PostgresStorage, dispatcher.fsm.storage)
+        settings = cast(WorkerSettings, dispatcher["settings"])
         async with storage.scope(conn) as scope:
             try:
-                user = await _load_user(conn, bot, dispatcher, update, scope)
+                user = await _load_user(conn, bot, dispatcher, update, scope, settings.limits)
+                if user is not None and await _turned_away(conn, bot, update, user, settings):
+                    await updates.finish(conn, update_id)  # the conversation is left as it was
+                    return
                 result = await dispatcher.feed_update(bot, update, cid=cid, db=conn, user=user, **data)
                 if isinstance(result, TelegramMethod):
                     await bot(result)
@@ -94,6 +109,25 @@ async def dispatch(pool: Pool, bot: Bot, dispatcher: Dispatcher, body: str, cid:
                 await _release(conn, update_id)
                 raise
             await updates.finish(conn, update_id, storage.writes(scope))
+
+
+async def _turned_away(
+    conn: Connection, bot: Bot, update: Update, user: users.User, settings: WorkerSettings
+) -> bool:
+    """A blocked person, or one over their update rate, gets one short answer a minute and no handler.
+    Operators are never turned away. A button press always gets its spinner stopped."""
+    if user.id in settings.app.admin_ids or not (user.blocked or user.over_rate):
+        return False
+    texts = copy_for(user.language)
+    notice = texts.blocked_notice if user.blocked else texts.rate_limited
+    log_event("USER_TURNED_AWAY", user_id=user.id, blocked=user.blocked)
+    tell = await users.warn_once(conn, user.id)
+    with contextlib.suppress(TelegramAPIError):
+        if update.callback_query is not None:
+            await update.callback_query.answer(notice if tell else None)
+        elif tell:
+            await bot.send_message(user.id, notice)
+    return True
 
 
 async def _release(conn: Connection, update_id: int) -> None:

@@ -29,6 +29,8 @@ class Copy:
     not_understood: str
     error_apology: str
     stale_button: str
+    rate_limited: str
+    blocked_notice: str
     # --- categories and models
     categories: dict[str, str]
     category_prompt: str
@@ -74,6 +76,7 @@ class Copy:
     confirm_photos_line: str
     confirm_price_line: str
     confirm_free_line: str
+    confirm_gift_line: str
     confirm_balance_line: str
     short_balance: str
     btn_launch: str
@@ -83,6 +86,7 @@ class Copy:
     btn_try_model: str
     launch_started: str
     already_launched: str
+    too_many_running: str
     draft_expired: str
     # --- results and failures
     status_done: str
@@ -186,6 +190,8 @@ RU = Copy(
     not_understood="Я понимаю команды и кнопки. Откройте главное меню 👇",
     error_apology="😔 Что-то пошло не так. Мы уже разбираемся — попробуйте ещё раз из главного меню.",
     stale_button="Эта кнопка устарела — открываю главное меню.",
+    rate_limited="⏳ Слишком много сообщений подряд. Подождите минуту — и продолжим.",
+    blocked_notice="Доступ к боту ограничен администратором. Если это ошибка, напишите в поддержку.",
     categories={
         "photo": "🖼 Фото",
         "edit": "✏️ Редактирование фото",
@@ -277,6 +283,7 @@ RU = Copy(
     confirm_photos_line="Фото: {count}",
     confirm_price_line="💰 Цена: <b>{price}</b>",
     confirm_free_line="🎁 Бесплатно — осталось {left} из {total} сегодня",
+    confirm_gift_line="🎁 Подарочная генерация — осталось подарков: {left}",
     confirm_balance_line="💳 Баланс: {balance} → после запуска: {after}",
     short_balance="\n\n⚠️ Не хватает <b>{missing}</b>. Пополните баланс или выберите модель подешевле 👇",
     btn_launch="🚀 Запустить · {price}",
@@ -286,6 +293,7 @@ RU = Copy(
     btn_try_model="{title} · {price}",
     launch_started="⏳ Генерирую… обычно ~{eta}\n\nМодель: {title}. Результат придёт сюда — можно заниматься своими делами.",
     already_launched="Эта генерация уже запущена ⏳",
+    too_many_running="⏳ У вас уже {running} генерации в работе. Дождитесь результата — и запустим следующую.",
     draft_expired="Эти настройки устарели — начните заново из меню.",
     status_done="✅ Готово! Результат ниже 👇",
     status_failed="❌ Не получилось — подробности ниже.",
@@ -410,6 +418,8 @@ EN = Copy(
     not_understood="I understand commands and buttons. Open the main menu 👇",
     error_apology="😔 Something went wrong. We are on it; please try again from the main menu.",
     stale_button="This button has expired; opening the main menu.",
+    rate_limited="⏳ Too many messages in a row. Please wait a minute and we will go on.",
+    blocked_notice="An administrator has restricted your access to the bot. If this is a mistake, contact support.",
     categories={
         "photo": "🖼 Photo",
         "edit": "✏️ Photo editing",
@@ -501,6 +511,7 @@ EN = Copy(
     confirm_photos_line="Photos: {count}",
     confirm_price_line="💰 Price: <b>{price}</b>",
     confirm_free_line="🎁 Free: {left} of {total} left today",
+    confirm_gift_line="🎁 A gift generation: {left} gifts left",
     confirm_balance_line="💳 Balance: {balance} → after start: {after}",
     short_balance="\n\n⚠️ <b>{missing}</b> short. Top up, or pick a cheaper model 👇",
     btn_launch="🚀 Start · {price}",
@@ -510,6 +521,7 @@ EN = Copy(
     btn_try_model="{title} · {price}",
     launch_started="⏳ Generating… usually ~{eta}\n\nModel: {title}. The result will arrive here; feel free to do other things.",
     already_launched="This generation is already running ⏳",
+    too_many_running="⏳ You already have {running} generations running. Wait for a result, then start the next one.",
     draft_expired="These settings have expired; please start again from the menu.",
     status_done="✅ Done! The result is below 👇",
     status_failed="❌ It did not work; details below.",

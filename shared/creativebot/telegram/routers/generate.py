@@ -13,7 +13,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from creativebot.jobs import Job
-from creativebot.kie.catalog import CatalogModel, price_range
+from creativebot.kie.catalog import CatalogModel, load_catalog
 from creativebot.kie.client import KieError
 from creativebot.observability import log_event
 from creativebot.telegram.callbacks import (
@@ -40,10 +40,9 @@ from creativebot.wizard import (
     DraftGone,
     Launched,
     NeedsChanges,
-    Offer,
     ShortOfMoney,
+    TooManyRunning,
     WizardService,
-    available_model,
     photo_limit_mb,
     prompt_problem,
 )
@@ -51,9 +50,9 @@ from creativebot.wizard import (
 COUNTER_MESSAGE = "counter_message"  # the "Получено фото: N из M" message, edited as photos arrive
 
 
-async def _draft(state: FSMContext) -> tuple[Draft, CatalogModel] | None:
+async def _draft(state: FSMContext, wizard: WizardService) -> tuple[Draft, CatalogModel] | None:
     draft = Draft.from_state(await state.get_data())
-    model = available_model(draft.model_id) if draft is not None else None
+    model = await wizard.model(draft.model_id) if draft is not None else None
     return (draft, model) if draft is not None and model is not None else None
 
 
@@ -81,21 +80,18 @@ async def render_category(
     if code not in texts.categories:
         await show(event, menu_screen(texts))
         return
-    offers = await wizard.offers(user.id, code)  # type: ignore[arg-type]  # a category code, checked above
+    offers = await wizard.offers(user, code)  # type: ignore[arg-type]  # a category code, checked above
     await show(event, views.category(texts, code, offers))
 
 
 async def model_card(
     callback: CallbackQuery, callback_data: ModelCard, texts: Copy, user: User, wizard: WizardService
 ) -> None:
-    model = available_model(callback_data.model)
+    model = await wizard.model(callback_data.model)
     if model is None:
         await show(callback, views.unavailable_model(texts))
         return
-    quota = await wizard.free_status(user.id, model) if model.free_per_day else None
-    offer = Offer(
-        model, *price_range(model, wizard.settings.pricing), free_left=quota.remaining if quota else 0
-    )
+    offer, quota = await wizard.offer(user, model)
     await show(callback, views.model_card(texts, offer, quota))
 
 
@@ -105,7 +101,7 @@ async def model_card(
 async def choose_model(
     callback: CallbackQuery, callback_data: ModelChoose, state: FSMContext, texts: Copy, wizard: WizardService
 ) -> None:
-    model = available_model(callback_data.model)
+    model = await wizard.model(callback_data.model)
     if model is None:
         await show(callback, views.unavailable_model(texts))
         return
@@ -148,7 +144,7 @@ def _image_of(message: Message) -> tuple[str, int | None, str, str] | None:
 async def photo_received(
     message: Message, state: FSMContext, texts: Copy, bot: Bot, wizard: WizardService
 ) -> None:
-    loaded = await _draft(state)
+    loaded = await _draft(state, wizard)
     if loaded is None or loaded[1].images is None:
         await _expired(message, state, texts)
         return
@@ -204,8 +200,8 @@ async def _show_photo_counter(message: Message, state: FSMContext, screen: Scree
             await state.update_data({COUNTER_MESSAGE: sent.message_id})
 
 
-async def photos_done(callback: CallbackQuery, state: FSMContext, texts: Copy) -> None:
-    loaded = await _draft(state)
+async def photos_done(callback: CallbackQuery, state: FSMContext, texts: Copy, wizard: WizardService) -> None:
+    loaded = await _draft(state, wizard)
     if loaded is None or loaded[1].images is None:
         await _expired(callback, state, texts)
         return
@@ -226,7 +222,7 @@ async def photo_expected(message: Message, texts: Copy) -> None:
 async def prompt_received(
     message: Message, state: FSMContext, texts: Copy, user: User, wizard: WizardService
 ) -> None:
-    loaded = await _draft(state)
+    loaded = await _draft(state, wizard)
     if loaded is None:
         await _expired(message, state, texts)
         return
@@ -249,7 +245,7 @@ async def prompt_expected(message: Message, texts: Copy) -> None:
 async def skip_prompt(
     callback: CallbackQuery, state: FSMContext, texts: Copy, user: User, wizard: WizardService
 ) -> None:
-    loaded = await _draft(state)
+    loaded = await _draft(state, wizard)
     if loaded is None:
         await _expired(callback, state, texts)
         return
@@ -284,7 +280,7 @@ async def _after_prompt(
 async def option_picked(
     callback: CallbackQuery, callback_data: OptionPick, state: FSMContext, texts: Copy, wizard: WizardService
 ) -> None:
-    loaded = await _draft(state)
+    loaded = await _draft(state, wizard)
     if loaded is None:
         await _expired(callback, state, texts)
         return
@@ -299,7 +295,7 @@ async def option_picked(
 async def format_done(
     callback: CallbackQuery, state: FSMContext, texts: Copy, user: User, wizard: WizardService
 ) -> None:
-    loaded = await _draft(state)
+    loaded = await _draft(state, wizard)
     if loaded is None:
         await _expired(callback, state, texts)
         return
@@ -311,8 +307,10 @@ async def format_done(
     await _confirm(callback, state, texts, user, wizard, model, draft)
 
 
-async def back_to_prompt(callback: CallbackQuery, state: FSMContext, texts: Copy) -> None:
-    loaded = await _draft(state)
+async def back_to_prompt(
+    callback: CallbackQuery, state: FSMContext, texts: Copy, wizard: WizardService
+) -> None:
+    loaded = await _draft(state, wizard)
     if loaded is None:
         await _expired(callback, state, texts)
         return
@@ -334,7 +332,7 @@ async def _confirm(
     draft: Draft,
 ) -> None:
     await state.set_state(Step.confirm)
-    await show(event, views.confirm(texts, await wizard.quote(user.id, draft, model)))
+    await show(event, views.confirm(texts, await wizard.quote(user, draft, model)))
 
 
 async def launch(
@@ -351,13 +349,13 @@ async def launch(
 
     async def announce(job: Job) -> int | None:
         await state.clear()
-        model = available_model(job.model_id)
+        model = load_catalog().get(job.model_id)
         assert model is not None  # launch() has just checked it
         status = await show(callback, views.launch_started(texts, model))
         return status.message_id if status is not None else None
 
     outcome = await wizard.launch(
-        user.id,
+        user,
         draft,
         callback_data.draft,
         chat_id=callback.message.chat.id,
@@ -373,7 +371,7 @@ async def launch(
         case DraftGone():
             await _expired(callback, state, texts)
         case NeedsChanges():
-            loaded = await _draft(state)
+            loaded = await _draft(state, wizard)
             if loaded is None:
                 await _expired(callback, state, texts)
                 return
@@ -382,6 +380,9 @@ async def launch(
         case ShortOfMoney(quote=quote):
             await state.set_state(Step.confirm)
             await show(callback, views.confirm(texts, quote))
+        case TooManyRunning(running=running):
+            text = texts.too_many_running.format(running=running)
+            await show(callback, Screen("too_many_running", text), new_message=True)
 
 
 # --- after a result ----------------------------------------------------------------------------------
@@ -396,12 +397,12 @@ async def result_action(
     wizard: WizardService,
     bot: Bot,
 ) -> None:
-    job = await wizard.own_job(user.id, callback_data.job)
+    job = await wizard.own_job(user, callback_data.job)
     if job is None:
         log_event("FORGED_BUTTON", level="warning", job_id=callback_data.job, action=callback_data.action)
         await show(callback, Screen("not_your_job", texts.not_your_job, main_menu(texts)), new_message=True)
         return
-    model = available_model(job.model_id)
+    model = await wizard.model(job.model_id)
     if model is None:
         await show(callback, views.unavailable_model(texts), new_message=True)
         return

@@ -182,6 +182,8 @@ def confirm(texts: Copy, quote: Quote) -> Screen:
     money = format_rub(quote.price, texts.lang)
     if quote.uses_free_slot and quote.free is not None:
         price_line = texts.confirm_free_line.format(left=quote.free.remaining, total=quote.free.limit)
+    elif quote.uses_gift:
+        price_line = texts.confirm_gift_line.format(left=quote.gift_runs)
     else:
         price_line = texts.confirm_price_line.format(price=money)
     text = texts.step_confirm.format(
@@ -195,7 +197,8 @@ def confirm(texts: Copy, quote: Quote) -> Screen:
     )
     rows: list[Row] = []
     if quote.affordable:
-        label = texts.btn_launch_free if quote.uses_free_slot else texts.btn_launch.format(price=money)
+        free = quote.uses_free_slot or quote.uses_gift
+        label = texts.btn_launch_free if free else texts.btn_launch.format(price=money)
         rows.append([(label, Launch(draft=draft.draft_id))])
     else:
         text += texts.short_balance.format(missing=format_rub(-quote.balance_after, texts.lang))
