@@ -5,6 +5,10 @@ Message kinds (the ``kind`` attribute) and their groups:
   the update has no chat); deduplication id = update_id.
 - ``deliver``: body = ``{"job_id": N}``; group = the job's chat, so a result never overtakes the user's
   own messages; deduplication id = ``deliver-<job_id>``.
+- ``notice``: body = ``{"chat_id": N, "text": "…", "silent": false}``, a message written by a function
+  that has no Bot (cron, the callback) for the worker to send; group = the chat; deduplication id =
+  the caller's key for that notice (one notice per key within SQS's five minutes, and callers key by
+  what they tell, so a repeat is harmless).
 
 This module imports boto3 only (no aiogram, no asyncpg): the webhook function uses it.
 """
@@ -26,7 +30,8 @@ if TYPE_CHECKING:
 
 KIND_TELEGRAM_UPDATE = "telegram_update"
 KIND_DELIVER = "deliver"
-KINDS = (KIND_TELEGRAM_UPDATE, KIND_DELIVER)
+KIND_NOTICE = "notice"
+KINDS = (KIND_TELEGRAM_UPDATE, KIND_DELIVER, KIND_NOTICE)
 
 # Errors that mean "SQS did not take the message": callers answer 503 or fail the record.
 QUEUE_ERRORS: tuple[type[Exception], ...] = (BotoCoreError, ClientError)
@@ -35,8 +40,9 @@ QUEUE_ERRORS: tuple[type[Exception], ...] = (BotoCoreError, ClientError)
 @lru_cache(maxsize=4)
 def sqs_client(region: str) -> SQSClient:
     """One client per container; boto3 honours AWS_ENDPOINT_URL_SQS for a local SQS."""
-    # Short timeouts and few retries: Telegram waits for the webhook's answer, and a 503 makes it retry.
-    config = Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 2, "mode": "standard"})
+    # Short timeouts and one retry: two attempts of 1 + 3 s fit the webhook's 10 s, and a 503 makes
+    # Telegram retry.
+    config = Config(connect_timeout=1, read_timeout=3, retries={"total_max_attempts": 2, "mode": "standard"})
     return boto3.client("sqs", region_name=region, config=config)
 
 
@@ -64,6 +70,20 @@ def send_delivery(settings: QueueSettings, *, job_id: int, chat_id: int, cid: st
         body=json.dumps({"job_id": job_id}),
         group_id=str(chat_id),
         deduplication_id=f"deliver-{job_id}",
+        cid=cid,
+    )
+
+
+def send_notice(
+    settings: QueueSettings, *, chat_id: int, text: str, key: str, cid: str, silent: bool = False
+) -> str:
+    """A message (HTML, already in the reader's language) for the worker to send to ``chat_id``."""
+    return send(
+        settings,
+        kind=KIND_NOTICE,
+        body=json.dumps({"chat_id": chat_id, "text": text, "silent": silent}, ensure_ascii=False),
+        group_id=str(chat_id),
+        deduplication_id=f"notice-{key}"[:128],
         cid=cid,
     )
 

@@ -25,6 +25,7 @@ from creativebot.telegram.bot import build_bot, build_dispatcher
 from creativebot.telegram.delivery import deliver
 from creativebot.telegram.dispatch import UpdateBusy, dispatch
 from creativebot.telegram.errors import is_infrastructure_error
+from creativebot.telegram.screens import notify
 
 
 class UnknownKind(Exception):
@@ -99,11 +100,19 @@ async def handle_delivery(runtime: Runtime, body: str, cid: str) -> None:
     )
 
 
+async def handle_notice(runtime: Runtime, body: str, cid: str) -> None:
+    """A message another function wrote for someone (an expired payment, an operator alert)."""
+    assert runtime.bot is not None
+    notice = json.loads(body)
+    await notify(runtime.bot, int(notice["chat_id"]), str(notice["text"]), silent=bool(notice.get("silent")))
+
+
 RecordWork = Callable[[Runtime, str, str], Awaitable[None]]
 
 HANDLERS: dict[str, RecordWork] = {
     queue.KIND_TELEGRAM_UPDATE: handle_telegram_update,
     queue.KIND_DELIVER: handle_delivery,
+    queue.KIND_NOTICE: handle_notice,
 }
 
 

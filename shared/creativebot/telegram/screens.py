@@ -45,11 +45,11 @@ async def show(
     return await message.answer(text, reply_markup=markup)
 
 
-async def notify(bot: Bot, chat_id: int, text: str) -> bool:
+async def notify(bot: Bot, chat_id: int, text: str, *, silent: bool = False) -> bool:
     """A message to someone other than the sender (a referrer, a refunded user). They may have blocked
     the bot or never started it: that is logged, not raised, so the sender's own action still succeeds."""
     try:
-        await bot.send_message(chat_id, text)
+        await bot.send_message(chat_id, text, disable_notification=silent)
     except (TelegramForbiddenError, TelegramBadRequest) as exc:
         log_event("NOTICE_UNDELIVERED", level="warning", error=type(exc).__name__)
         return False
