@@ -1,11 +1,21 @@
 """Callback data of every inline button: typed, packed within Telegram's 64 bytes, stable across deploys.
 
 Buttons carry ids, never rights: every handler re-checks that the pressing user may act on the object.
+Numbers are bounded here, so a forged button with an absurd number does not match its handler (it is
+answered as a stale button) and never reaches the database as an overflowing integer.
 """
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+# A position in a short list (an option, a value, a page, a pack).
+Index = Annotated[int, Field(ge=0, le=10_000)]
+# A row id (bigserial).
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class Menu(CallbackData, prefix="menu"):
@@ -35,8 +45,8 @@ class Wizard(CallbackData, prefix="wz"):
 class OptionPick(CallbackData, prefix="opt"):
     """Step 2: option number ``option`` takes its value number ``value`` (values may contain ':')."""
 
-    option: int
-    value: int
+    option: Index
+    value: Index
 
 
 class Launch(CallbackData, prefix="go"):
@@ -47,11 +57,11 @@ class ResultAction(CallbackData, prefix="res"):
     """After a result: repeat, edit (the prompt), file (the original), other (model)."""
 
     action: str
-    job: int
+    job: RowId
 
 
 class StarsPack(CallbackData, prefix="stars"):
-    stars: int
+    stars: Index
 
 
 class Noop(CallbackData, prefix="noop"):
@@ -62,4 +72,4 @@ class AdminSection(CallbackData, prefix="adm"):
     """A section of the operators' panel (/admin): its handlers re-check the operator's rights."""
 
     section: str
-    page: int = 0
+    page: Index = 0
