@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from creativebot import __version__, callbacks, db, safejson
+from creativebot import __version__, budget, callbacks, db, safejson
 from creativebot.asgi import LambdaAsgi
 from creativebot.config import CallbackSettings, ConfigError, get_settings
 from creativebot.kie.client import KieClient
@@ -87,16 +87,18 @@ async def kie_callback(job_id: str, request: Request) -> JSONResponse:
         log_event("CALLBACK_REJECTED", level="warning", job_id=parsed, reason=f"bad body: {problem}")
         metrics.add_metric(name="Callback400", unit="Count", value=1)
         return _reply(400, f"body must be JSON with data.taskId ({problem})")
-    async with KieClient(settings.kie) as kie:
-        reply = await callbacks.handle(
-            await db.get_pool(),
-            kie,
-            settings,
-            job_id=parsed,
-            token=token,
-            raw=raw,
-            headers=_headers(request),
-        )
+    # KIE waits 15 s for our answer (then retries): recordInfo and the settlement fit inside that.
+    with budget.at_most(callbacks.ANSWER_WITHIN_SEC):
+        async with KieClient(settings.kie) as kie:
+            reply = await callbacks.handle(
+                await db.get_pool(),
+                kie,
+                settings,
+                job_id=parsed,
+                token=token,
+                raw=raw,
+                headers=_headers(request),
+            )
     metrics.add_metric(name=f"Callback{reply.status}", unit="Count", value=1)
     return JSONResponse(reply.body, status_code=reply.status)
 
@@ -107,4 +109,5 @@ asgi_handler = LambdaAsgi(app)
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return asgi_handler(event, context)
+    with budget.invocation(context.get_remaining_time_in_millis()):
+        return asgi_handler(event, context)

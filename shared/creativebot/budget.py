@@ -35,6 +35,18 @@ def invocation(remaining_ms: int | None) -> Iterator[None]:
         _deadline.reset(token)
 
 
+@contextmanager
+def at_most(seconds: float) -> Iterator[None]:
+    """Within the current deadline, a shorter one: work that owes someone an answer sooner."""
+    current = _deadline.get()
+    deadline = time.monotonic() + seconds
+    token = _deadline.set(deadline if current is None else min(current, deadline))
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
 def seconds_left() -> float | None:
     """Time until the invocation's deadline, minus the margin; None without a deadline."""
     deadline = _deadline.get()

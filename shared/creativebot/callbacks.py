@@ -22,6 +22,8 @@ from creativebot.kie.signing import signature_valid, token_valid
 from creativebot.observability import bind_cid, log_event
 
 MAX_JOB_ID = 2**63 - 1
+# KIE gives a callback 15 s to answer (then it retries, three times at most).
+ANSWER_WITHIN_SEC = 15.0
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,9 @@ def _task_id(raw: bytes) -> str | None:
 
 
 def parse_job_id(value: str) -> int | None:
-    return int(value) if value.isdigit() and 0 < int(value) <= MAX_JOB_ID else None
+    if not (value.isascii() and value.isdigit() and len(value) <= 19):
+        return None
+    return int(value) if 0 < int(value) <= MAX_JOB_ID else None
 
 
 async def handle(

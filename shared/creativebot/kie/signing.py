@@ -29,7 +29,11 @@ def signature_valid(
     key: str, task_id: str, timestamp: str | None, signature: str | None, *, now: float | None = None
 ) -> bool:
     """KIE's webhook signature: base64(HMAC-SHA256(key, "<taskId>.<timestamp>")), at most 5 minutes old."""
-    if not timestamp or not signature or not timestamp.isdigit():
+    if (
+        not timestamp
+        or not signature
+        or not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12)
+    ):
         return False
     if abs((now if now is not None else time.time()) - int(timestamp)) > MAX_CALLBACK_AGE_SEC:
         return False
