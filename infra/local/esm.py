@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from creativebot.faults import SimulatedCrash
 from infra.local.lambda_events import sqs_event
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -72,7 +73,7 @@ class EventSourceMapping:
         event = sqs_event(messages, self.queue_arn, self.region)
         try:
             result = self.handler(event, LocalContext(self.function_name))
-        except Exception:
+        except (Exception, SimulatedCrash):  # a crashed invocation: Lambda returns the whole batch too
             log.exception(
                 "the %s handler failed the whole batch; it returns after the visibility timeout",
                 self.function_name,
