@@ -19,9 +19,12 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Scalar = str | int | float | bool
-Category = Literal["photo", "edit", "video", "animate", "audio"]
-CATEGORIES: tuple[Category, ...] = ("photo", "edit", "video", "animate", "audio")
+Category = Literal["photo", "edit", "video", "animate", "music", "audio"]
+CATEGORIES: tuple[Category, ...] = ("photo", "edit", "video", "animate", "music", "audio")
 ResultKind = Literal["photo", "video", "audio"]
+# Which KIE API serves a model: the unified market (jobs/createTask) or one of the family APIs, each
+# with its own create and record-info endpoints and shapes (creativebot.kie.families).
+Family = Literal["market", "veo", "suno", "mj", "runway", "gpt4o", "flux_kontext"]
 
 
 class _Strict(BaseModel):
@@ -76,7 +79,9 @@ class Pricing(_Strict):
 
     credits: float = Field(gt=0)
     rules: list[PriceRule] = []
-    per: Literal["task", "second", "1000_chars"] = "task"
+    # task: once; second: times the duration input; unit: times another input (variants, images);
+    # 1000_chars: per started thousand characters of the prompt
+    per: Literal["task", "second", "unit", "1000_chars"] = "task"
     per_input: str | None = None
 
 
@@ -88,10 +93,29 @@ class Constraint(_Strict):
     message: Localized
 
 
+class TextInput(_Strict):
+    """A text the wizard asks for after the prompt (Suno's custom mode: the style, the title)."""
+
+    input: str
+    label: Localized  # what the step asks for
+    example: Localized
+    required: bool = True
+
+
 class CatalogModel(_Strict):
     id: str
-    kind: Literal["text-to-image", "image-edit", "text-to-video", "image-to-video", "audio"]
+    kind: Literal["text-to-image", "image-edit", "text-to-video", "image-to-video", "music", "audio"]
     category: Category
+    # The API that serves the model, and what that API calls it (the body's ``model`` field of a family
+    # request; the market's model id). ``fixed_inputs`` go with every request (a family's mode switches).
+    family: Family = "market"
+    kie_model: str | None = None
+    fixed_inputs: dict[str, Scalar] = {}
+    # What step 1 asks for when it is not a description (a text to speak, lyrics); None: a description.
+    prompt_label: Localized | None = None
+    extra_texts: list[TextInput] = []
+    # Launched only from a result's button (Midjourney's upscale and variation), never listed.
+    follow_up: bool = False
     title: Localized
     description: Localized
     available: bool
@@ -113,6 +137,7 @@ class CatalogModel(_Strict):
         referenced = [self.prompt_input] if self.prompt_input else []
         referenced += [self.images.input] if self.images else []
         referenced += [option.input for option in self.options]
+        referenced += [text.input for text in self.extra_texts]
         if self.pricing and self.pricing.per_input:
             referenced.append(self.pricing.per_input)
         missing = [name for name in referenced if name not in names]
@@ -146,6 +171,11 @@ class CatalogModel(_Strict):
         return spec.default if spec.default in choices else choices[0]
 
     @property
+    def kie_id(self) -> str:
+        """What KIE calls the model."""
+        return self.kie_model or self.id
+
+    @property
     def prompt_limits(self) -> tuple[int, int]:
         """(min, max) characters of the prompt; 5000 when KIE names no maximum."""
         if self.prompt_input is None:
@@ -175,7 +205,8 @@ class Catalog(_Strict):
     @cached_property
     def _offered(self) -> dict[Category, tuple[CatalogModel, ...]]:
         ranked = sorted(
-            (m for m in self.models if m.available), key=lambda m: (m.free_per_day == 0, credit_range(m)[0])
+            (m for m in self.models if m.available and not m.follow_up),
+            key=lambda m: (m.free_per_day == 0, credit_range(m)[0]),
         )
         return {category: tuple(m for m in ranked if m.category == category) for category in CATEGORIES}
 
@@ -210,6 +241,8 @@ def credits_for(model: CatalogModel, options: dict[str, Any], prompt: str = "") 
             break
     if pricing.per == "second":
         credits *= Decimal(str(values.get(pricing.per_input or "duration", 1)))
+    elif pricing.per == "unit" and pricing.per_input:
+        credits *= Decimal(str(values.get(pricing.per_input, 1)))
     elif pricing.per == "1000_chars":
         credits *= max(1, math.ceil(len(prompt) / 1000))
     return credits

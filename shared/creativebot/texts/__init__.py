@@ -161,7 +161,8 @@ RU = Copy(
         "🖼 Фото и арты по описанию\n"
         "✏️ Редактирование ваших фото\n"
         "🎬 Видео из текста или фото\n"
-        "🎵 Озвучка текста\n\n"
+        "🎵 Музыка и песни\n"
+        "🗣 Озвучка текста\n\n"
         "Три коротких шага — и результат прямо в чате. Если генерация не удалась, деньги вернутся сами."
     ),
     menu_prompt="Выберите, что создаём 👇",
@@ -197,7 +198,8 @@ RU = Copy(
         "edit": "✏️ Редактирование фото",
         "video": "🎬 Видео",
         "animate": "📸 Оживить фото",
-        "audio": "🎵 Аудио",
+        "music": "🎵 Музыка",
+        "audio": "🗣 Озвучка",
     },
     category_prompt="<b>{category}</b>\n\nВыберите модель 👇 Цена указана за одну генерацию.",
     model_free_suffix="🎁 бесплатно",
@@ -227,6 +229,7 @@ RU = Copy(
         "edit": "замени фон на морской берег на закате, лицо не меняй",
         "video": "дрон пролетает над осенним лесом на рассвете, туман, плавная камера",
         "animate": "человек на фото улыбается и машет рукой, лёгкий ветер",
+        "music": "весёлый поп-рок о летнем путешествии на море, женский вокал",
         "audio": "Привет! Это Creative Bot — креативы за шестьдесят секунд.",
     },
     prompt_optional_hint="\n\nОписание можно пропустить.",
@@ -389,7 +392,8 @@ EN = Copy(
         "🖼 Photos and art from a description\n"
         "✏️ Edits of your own photos\n"
         "🎬 Video from text or a photo\n"
-        "🎵 Text to speech\n\n"
+        "🎵 Music and songs\n"
+        "🗣 Text to speech\n\n"
         "Three short steps and the result lands right here. If a generation fails, the money comes back by itself."
     ),
     menu_prompt="What shall we make? 👇",
@@ -425,7 +429,8 @@ EN = Copy(
         "edit": "✏️ Photo editing",
         "video": "🎬 Video",
         "animate": "📸 Animate a photo",
-        "audio": "🎵 Audio",
+        "music": "🎵 Music",
+        "audio": "🗣 Voice-over",
     },
     category_prompt="<b>{category}</b>\n\nPick a model 👇 Prices are per generation.",
     model_free_suffix="🎁 free",
@@ -455,6 +460,7 @@ EN = Copy(
         "edit": "replace the background with a beach at sunset, keep the face",
         "video": "a drone flies over an autumn forest at dawn, mist, smooth camera",
         "animate": "the person smiles and waves, a light breeze",
+        "music": "an upbeat pop-rock song about a summer trip to the sea, female vocals",
         "audio": "Hi! This is Creative Bot: creatives in sixty seconds.",
     },
     prompt_optional_hint="\n\nYou may skip the description.",
