@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 from creativebot import faults, jobs
 from creativebot.config import CallbackSettings
 from creativebot.db import Pool
-from creativebot.generation import enqueue_delivery, outcome_of
+from creativebot.generation import enqueue_delivery, model_of, outcome_of
 from creativebot.kie.client import KieClient, KieError
 from creativebot.kie.signing import signature_valid, token_valid
 from creativebot.observability import bind_cid, log_event
@@ -93,15 +93,16 @@ async def handle(
         log_event("CALLBACK_REPEATED", job_id=job_id)
         return await _redeliver_if_lost(pool, settings, job)
     try:
-        record = await kie.record_info(task_id)
+        record = await kie.record_info(model_of(job), task_id)
     except KieError as error:
         log_event("CALLBACK_RECORDINFO_FAIL", level="warning", job_id=job_id, code=error.code)
         return _reply(503, "could not confirm the task with KIE, retry later")
     faults.point("callback.after_record")
     if job.task_id is None:
         # Our createTask may have timed out after KIE took it: the task is ours when KIE recorded the
-        # job's own signed callback URL in it. Then it is adopted; no second task is ever made.
-        if not _signed_for(record.callback_url, job_id, settings):
+        # job's own signed callback URL in it (an API whose record does not tell has called the job's
+        # signed URL, which only KIE knows). Then it is adopted; no second task is ever made.
+        if record.callback_url is not None and not _signed_for(record.callback_url, job_id, settings):
             log_event("CALLBACK_REJECTED", level="warning", job_id=job_id, reason="task made for another URL")
             return _reply(400, "taskId does not belong to this job")
         await jobs.mark_submitted(pool, job_id, task_id)

@@ -19,7 +19,9 @@ from datetime import UTC, datetime, timedelta
 from creativebot import budget, faults, jobs, queue
 from creativebot.config import QueueSettings
 from creativebot.db import Connection, Pool
-from creativebot.kie.client import KieClient, KieError, TaskNotFound, TaskRecord
+from creativebot.kie.catalog import CatalogModel, load_catalog
+from creativebot.kie.client import KieClient, KieError, TaskNotFound
+from creativebot.kie.families import TaskRecord
 from creativebot.kie.signing import callback_url
 from creativebot.observability import log_event
 
@@ -57,7 +59,7 @@ async def submit(
     faults.point("submit.after_intent")
     for attempt in range(len(SUBMIT_BACKOFF_SEC) + 1):
         try:
-            task_id = await kie.create_task(job.model_id, job.inputs, target.url_for(job.id))
+            task_id = await kie.create_task(model_of(job), job.inputs, target.url_for(job.id))
         except budget.OutOfTime:
             await jobs.withdraw_submit_intent(db, job.id)  # nothing was sent: a later attempt may
             raise
@@ -123,12 +125,22 @@ async def enqueue_delivery(db: Pool | Connection, queue_settings: QueueSettings,
     return True
 
 
+def model_of(job: jobs.Job) -> CatalogModel:
+    """The catalog model a job was made with (its API, its result kind)."""
+    model = load_catalog().get(job.model_id)
+    if model is None:
+        raise LookupError(f"job {job.id}: model {job.model_id!r} is not in the catalog")
+    return model
+
+
 def outcome_of(record: TaskRecord) -> jobs.Outcome | None:
     """A finished KIE task as a job outcome; None while it is still running."""
     if record.state == "success":
         if not record.result_urls:
             return jobs.Outcome.failed("no_result", "the task succeeded without result files")
-        return jobs.Outcome.succeeded(record.result_urls)
+        meta = [{"title": file.title, "cover": file.cover} for file in record.files]
+        described = any(file.title or file.cover for file in record.files)
+        return jobs.Outcome.succeeded(record.result_urls, meta if described else None)
     if record.state == "fail":
         return jobs.Outcome.failed(record.fail_code or "fail", record.fail_msg)
     return None
@@ -148,7 +160,7 @@ async def reconcile(
     outcome = None
     if job.task_id:
         try:
-            outcome = outcome_of(await kie.record_info(job.task_id))
+            outcome = outcome_of(await kie.record_info(model_of(job), job.task_id))
         except TaskNotFound:
             outcome = None
         except KieError as error:

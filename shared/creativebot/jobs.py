@@ -39,7 +39,7 @@ _COLUMNS = (
     " result_urls, late_result, fail_code, fail_reason, language, cid, status_message_id, submit_attempts,"
     " created_at, submitted_at, checked_at, finished_at, deliver_enqueued_at, delivered_at, late_delivered_at,"
     " submit_started_at, submit_uncertain, delivery_attempts, delivery_started_at, delivered_parts,"
-    " delivery_failed_at, delivery_failure, result_files"
+    " delivery_failed_at, delivery_failure, result_files, result_meta"
 )
 
 
@@ -81,6 +81,7 @@ class Job:
     delivery_failed_at: datetime | None
     delivery_failure: str | None
     result_files: list[dict[str, str]] | None
+    result_meta: list[dict[str, str | None]] | None  # per result URL: title, cover (Suno)
 
     @property
     def finished(self) -> bool:
@@ -313,10 +314,11 @@ class Outcome:
     result_urls: tuple[str, ...] = ()
     fail_code: str | None = None
     fail_reason: str | None = None
+    result_meta: tuple[dict[str, str | None], ...] | None = None
 
     @classmethod
-    def succeeded(cls, urls: list[str]) -> Outcome:
-        return cls(True, tuple(urls))
+    def succeeded(cls, urls: list[str], meta: list[dict[str, str | None]] | None = None) -> Outcome:
+        return cls(True, tuple(urls), result_meta=tuple(meta) if meta else None)
 
     @classmethod
     def failed(cls, code: str, reason: str | None) -> Outcome:
@@ -345,12 +347,13 @@ async def settle(db: Pool | Connection, job_id: int, outcome: Outcome) -> Settle
             if outcome.success and job.awaits_late_result:
                 updated = await conn.fetchrow(
                     f"""
-                    UPDATE jobs SET result_urls = $2, late_result = true, delivered_parts = 0,
+                    UPDATE jobs SET result_urls = $2, result_meta = $3, late_result = true, delivered_parts = 0,
                                     delivery_attempts = 0, delivery_started_at = NULL
                      WHERE id = $1 RETURNING {_COLUMNS}
                     """,
                     job_id,
                     list(outcome.result_urls),
+                    list(outcome.result_meta) if outcome.result_meta else None,
                 )
                 assert updated is not None
                 log_event("JOB_LATE_RESULT", job_id=job_id)
@@ -359,11 +362,12 @@ async def settle(db: Pool | Connection, job_id: int, outcome: Outcome) -> Settle
         if outcome.success:
             updated = await conn.fetchrow(
                 f"""
-                UPDATE jobs SET status = 'succeeded', result_urls = $2, finished_at = now() WHERE id = $1
-                RETURNING {_COLUMNS}
+                UPDATE jobs SET status = 'succeeded', result_urls = $2, result_meta = $3, finished_at = now()
+                 WHERE id = $1 RETURNING {_COLUMNS}
                 """,
                 job_id,
                 list(outcome.result_urls),
+                list(outcome.result_meta) if outcome.result_meta else None,
             )
             if job.payment == "wallet":
                 await ledger.charge(conn, job.user_id, job.hold_ref)

@@ -15,11 +15,21 @@ import pytest
 from aiohttp import web
 
 from creativebot.config import KieSettings, get_settings
+from creativebot.kie.catalog import CatalogModel, load_catalog
 from creativebot.kie.client import KieClient, KieError, TaskNotFound
 from infra.local.kie import FakeKieServer
 from infra.local.servers import BackgroundServer
 
 KEY = "test-kie-key-not-a-real-one"
+
+
+def _model(model_id: str) -> CatalogModel:
+    model = load_catalog().get(model_id)
+    assert model is not None, model_id
+    return model
+
+
+Z_IMAGE = _model("z-image")
 
 
 @pytest.fixture
@@ -28,9 +38,9 @@ async def client(kie: FakeKieServer) -> AsyncIterator[KieClient]:
         yield kie_client
 
 
-async def _until_finished(client: KieClient, task_id: str) -> Any:
+async def _until_finished(client: KieClient, task_id: str, model: CatalogModel = Z_IMAGE) -> Any:
     for _ in range(100):
-        record = await client.record_info(task_id)
+        record = await client.record_info(model, task_id)
         if record.finished:
             return record
         await asyncio.sleep(0.03)
@@ -40,14 +50,12 @@ async def _until_finished(client: KieClient, task_id: str) -> Any:
 async def test_a_task_moves_waiting_generating_success_with_a_real_file(
     client: KieClient, kie: FakeKieServer
 ) -> None:
-    task_id = await client.create_task("z-image", {"prompt": "маяк", "aspect_ratio": "1:1"}, None)
-    first = await client.record_info(task_id)
+    task_id = await client.create_task(
+        Z_IMAGE, {"prompt": "маяк", "aspect_ratio": "1:1"}, "http://127.0.0.1:9/cb"
+    )
+    first = await client.record_info(Z_IMAGE, task_id)
     assert first.state in ("waiting", "generating")
-    assert first.param == {
-        "model": "z-image",
-        "callBackUrl": None,
-        "input": {"prompt": "маяк", "aspect_ratio": "1:1"},
-    }
+    assert first.callback_url == "http://127.0.0.1:9/cb"
     done = await _until_finished(client, task_id)
     assert done.state == "success" and len(done.result_urls) == 1
     image = httpx.get(done.result_urls[0])
@@ -64,7 +72,10 @@ async def test_video_and_audio_models_produce_playable_files(
     payload = {"prompt": "волны", "sound": False, "aspect_ratio": "16:9", "duration": "5"}
     if model.startswith("eleven"):
         payload = {"text": "Привет", "voice": "EkK5I93UQWFDigLMpZcX"}
-    done = await _until_finished(client, await client.create_task(model, payload, None))
+    catalog_model = _model(model)
+    done = await _until_finished(
+        client, await client.create_task(catalog_model, payload, None), catalog_model
+    )
     assert httpx.get(done.result_urls[0]).headers["content-type"] == mime
 
 
@@ -73,17 +84,17 @@ async def test_video_and_audio_models_produce_playable_files(
 )
 async def test_error_switches_answer_with_kie_codes(client: KieClient, keyword: str, code: int) -> None:
     with pytest.raises(KieError) as error:
-        await client.create_task("z-image", {"prompt": f"{keyword} кот", "aspect_ratio": "1:1"}, None)
+        await client.create_task(Z_IMAGE, {"prompt": f"{keyword} кот", "aspect_ratio": "1:1"}, None)
     assert error.value.code == code
     assert error.value.retryable is (code in (429, 500))
 
 
 async def test_inputs_are_validated_like_kie(client: KieClient) -> None:
     for model, payload, problem in [
-        ("z-image", {"aspect_ratio": "1:1"}, "prompt is required"),
-        ("z-image", {"prompt": "x", "aspect_ratio": "2:1"}, "aspect_ratio must be one of"),
-        ("z-image", {"prompt": "x" * 1001, "aspect_ratio": "1:1"}, "longer than 1000"),
-        ("no/such-model", {"prompt": "x"}, "does not exist"),
+        (Z_IMAGE, {"aspect_ratio": "1:1"}, "prompt is required"),
+        (Z_IMAGE, {"prompt": "x", "aspect_ratio": "2:1"}, "aspect_ratio must be one of"),
+        (Z_IMAGE, {"prompt": "x" * 1001, "aspect_ratio": "1:1"}, "longer than 1000"),
+        (Z_IMAGE.model_copy(update={"kie_model": "no/such-model"}), {"prompt": "x"}, "does not exist"),
     ]:
         with pytest.raises(KieError, match=problem) as error:
             await client.create_task(model, payload, None)
@@ -92,15 +103,15 @@ async def test_inputs_are_validated_like_kie(client: KieClient) -> None:
 
 async def test_failures_and_unknown_tasks(client: KieClient) -> None:
     failed = await _until_finished(
-        client, await client.create_task("z-image", {"prompt": "[fail] x", "aspect_ratio": "1:1"}, None)
+        client, await client.create_task(Z_IMAGE, {"prompt": "[fail] x", "aspect_ratio": "1:1"}, None)
     )
     assert (failed.state, failed.fail_code, failed.result_urls) == ("fail", "500", [])
     unsafe = await _until_finished(
-        client, await client.create_task("z-image", {"prompt": "[unsafe] x", "aspect_ratio": "1:1"}, None)
+        client, await client.create_task(Z_IMAGE, {"prompt": "[unsafe] x", "aspect_ratio": "1:1"}, None)
     )
     assert unsafe.fail_code == "400" and "violating content policies" in (unsafe.fail_msg or "")
     with pytest.raises(TaskNotFound):
-        await client.record_info("task_does_not_exist")
+        await client.record_info(Z_IMAGE, "task_does_not_exist")
 
 
 def test_envelopes_and_authentication(kie: FakeKieServer) -> None:
@@ -175,7 +186,7 @@ async def test_callbacks_are_posted_signed_and_twice_on_request(monkeypatch: pyt
     try:
         async with KieClient(KieSettings()) as kie_client:
             task_id = await kie_client.create_task(
-                "z-image", {"prompt": "[twice] x", "aspect_ratio": "1:1"}, f"{receiver.url}/cb"
+                Z_IMAGE, {"prompt": "[twice] x", "aspect_ratio": "1:1"}, f"{receiver.url}/cb"
             )
             for _ in range(100):
                 if len(received) >= 2:

@@ -1,4 +1,5 @@
-"""KIE.ai over HTTP: createTask, recordInfo, the credit balance and file uploads.
+"""KIE.ai over HTTP: a task's create and record on its model's API (creativebot.kie.families), the
+credit balance, file uploads and Veo's 1080p follow-up.
 
 KIE reports failures in the body's ``code`` even when HTTP says 200, and uses real HTTP statuses for
 some (429); both are read. Errors become :class:`KieError`, which says whether KIE certainly did not act
@@ -10,8 +11,6 @@ time budget (creativebot.budget).
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Literal, Self
 
@@ -19,6 +18,8 @@ import httpx
 
 from creativebot import budget
 from creativebot.config import KieSettings
+from creativebot.kie.catalog import CatalogModel
+from creativebot.kie.families import TaskRecord, family_of
 from creativebot.observability import log_event
 
 RETRYABLE_CODES = {408, 429, 455, 500, 502, 503, 504, 505}
@@ -49,53 +50,6 @@ class KieError(Exception):
 
 class TaskNotFound(KieError):
     """recordInfo knows no such task (yet): ``{"code": 422, "msg": "recordInfo is null"}``."""
-
-
-@dataclass(frozen=True)
-class TaskRecord:
-    task_id: str
-    model: str
-    state: str  # waiting | queuing | generating | success | fail
-    result_urls: list[str] = field(default_factory=list)
-    fail_code: str | None = None
-    fail_msg: str | None = None
-    param: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def finished(self) -> bool:
-        return self.state in ("success", "fail")
-
-    @property
-    def callback_url(self) -> str | None:
-        value = self.param.get("callBackUrl")
-        return value if isinstance(value, str) else None
-
-
-def _loads(value: Any) -> Any:
-    if isinstance(value, str) and value:
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return None
-    return value
-
-
-def parse_record(data: dict[str, Any]) -> TaskRecord:
-    """The ``data`` of recordInfo (or of a callback) as a TaskRecord; tolerant of KIE's variations."""
-    result = _loads(data.get("resultJson")) or {}
-    urls = result.get("resultUrls") if isinstance(result, dict) else None
-    if not urls and isinstance(data.get("response"), dict):
-        urls = data["response"].get("resultUrls")
-    param = _loads(data.get("param"))
-    return TaskRecord(
-        task_id=str(data.get("taskId") or data.get("task_id") or ""),
-        model=str(data.get("model") or ""),
-        state=str(data.get("state") or "").lower(),
-        result_urls=[str(url) for url in urls or [] if isinstance(url, str)],
-        fail_code=str(data["failCode"]) if data.get("failCode") not in (None, "") else None,
-        fail_msg=str(data["failMsg"]) if data.get("failMsg") not in (None, "") else None,
-        param=param if isinstance(param, dict) else {},
-    )
 
 
 class KieClient:
@@ -144,24 +98,43 @@ class KieClient:
             raise KieError(code if code != 200 else response.status_code, message)
         return body.get("data")
 
-    async def create_task(self, model: str, payload: dict[str, Any], callback_url: str | None) -> str:
-        body: dict[str, Any] = {"model": model, "input": payload}
-        if callback_url:
-            body["callBackUrl"] = callback_url
-        data = await self._call("POST", f"{self.settings.kie_api_base}/api/v1/jobs/createTask", json=body)
+    async def create_task(
+        self, model: CatalogModel, payload: dict[str, Any], callback_url: str | None
+    ) -> str:
+        """Start a task on the model's API (the market or its family's); return KIE's task id."""
+        family = family_of(model)
+        body = family.body(model, payload, callback_url)
+        data = await self._call("POST", f"{self.settings.kie_api_base}{family.create_path(model)}", json=body)
         task_id = data.get("taskId") if isinstance(data, dict) else None
         if not isinstance(task_id, str) or not task_id:
-            raise KieError(502, "createTask returned no taskId")
-        log_event("KIE_SUBMIT_OK", model=model, task_id=task_id)
+            raise KieError(502, "createTask returned no taskId", outcome="uncertain")
+        log_event("KIE_SUBMIT_OK", model=model.id, task_id=task_id)
         return task_id
 
-    async def record_info(self, task_id: str) -> TaskRecord:
+    async def record_info(self, model: CatalogModel, task_id: str) -> TaskRecord:
+        """What KIE knows of the task now (the source of truth; a callback only says "look again")."""
+        family = family_of(model)
         data = await self._call(
-            "GET", f"{self.settings.kie_api_base}/api/v1/jobs/recordInfo", params={"taskId": task_id}
+            "GET", f"{self.settings.kie_api_base}{family.record_path}", params={"taskId": task_id}
         )
         if not isinstance(data, dict):
             raise TaskNotFound(422, "recordInfo is null")
-        return parse_record(data)
+        return family.parse(data)
+
+    async def veo_1080p(self, task_id: str, index: int = 0) -> str | None:
+        """The 1080p version of a finished Veo video; None while KIE is still making it."""
+        try:
+            data = await self._call(
+                "GET",
+                f"{self.settings.kie_api_base}/api/v1/veo/get-1080p-video",
+                params={"taskId": task_id, "index": index},
+            )
+        except KieError as error:
+            if error.code == 400:  # "1080P is processing"
+                return None
+            raise
+        url = data.get("resultUrl") if isinstance(data, dict) else None
+        return url if isinstance(url, str) and url else None
 
     async def credits(self) -> float:
         data = await self._call("GET", f"{self.settings.kie_api_base}/api/v1/chat/credit")
