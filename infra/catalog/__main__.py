@@ -5,10 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from infra.catalog import SOURCE, TARGET, build, write
+from infra.catalog import SOURCE, TARGET, build, summary, write
 
 source = Path(sys.argv[1]) if len(sys.argv) > 1 else SOURCE
 catalog = build(source)
 write(catalog)
-offered = sum(1 for model in catalog["models"] if model["available"])
-print(f"{TARGET}: {len(catalog['models'])} models, {offered} offered")
+print(f"{TARGET}: {summary(catalog)}")

@@ -2,10 +2,18 @@
 
 Credits follow the KIE price list the team recorded (kie/models.json ``price_note``; 1 credit = USD 0.005).
 A model without a confirmed price, or whose input the wizard cannot collect, is kept but not offered.
+
+``OVERLAY`` maps a catalog id to its entry. ``source`` names the models.json / extra_models.json entry it
+is made of (default: the id itself); a market model of another id is another mode of the same KIE model
+(its ``kie_model``). Family entries (Veo, Suno, Runway, GPT-4o Image, Flux Kontext, Midjourney) give
+``kie_model``, ``fixed_inputs`` (sent with every request) and ``inputs``: the source's body fields we send,
+each with changes to its spec (a field the source lacks needs its whole spec). Titles are unique across
+the catalog: a photo edit says "· правка", a video from a photo "· по фото".
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 RATIO_LIMITS_2K = ["auto", "5:4", "4:5", "3:1", "1:3", "9:21"]
@@ -15,12 +23,12 @@ def _t(ru: str, en: str) -> dict[str, str]:
     return {"ru": ru, "en": en}
 
 
-def _by(input_name: str, table: dict[str, float]) -> list[dict[str, Any]]:
+def _by(input_name: str, table: Mapping[str, float]) -> list[dict[str, Any]]:
     """Price rules keyed by one input's value."""
     return [{"when": {input_name: value}, "credits": credits} for value, credits in table.items()]
 
 
-def _grid(first: str, second: str, table: dict[tuple[str, str], float]) -> list[dict[str, Any]]:
+def _grid(first: str, second: str, table: Mapping[tuple[str, str], float]) -> list[dict[str, Any]]:
     """Price rules keyed by two inputs' values."""
     return [{"when": {first: a, second: b}, "credits": credits} for (a, b), credits in table.items()]
 
@@ -97,25 +105,236 @@ _GPT_IMAGE_2_RATIOS = [
         ),
     },
 ]
+# ElevenLabs voices: the names are KIE's own voice list (henjicc/Henji-AI:docs/api/KIE/Music Models/
+# ElevenLabs/130-ElevenLabs Turbo 2.5文生语音.md); the genders agree across public voice lists that carry
+# the ElevenLabs library's labels. Kuon's gender is listed both ways there, so its label says how it sounds.
 _VOICES = {
     "choices": [
         "EkK5I93UQWFDigLMpZcX",
         "Z3R5wn05IrDiVCyEkUrK",
         "NNl6r8mD7vthiJatiJt1",
+        "2zRM7PkgwBPiau2jvVXc",
         "YOq2y2Up4RgXP2HyXjE5",
         "B8gJV1IhpuegLxdpXFOE",
-        "2zRM7PkgwBPiau2jvVXc",
     ],
     "labels": {
-        "EkK5I93UQWFDigLMpZcX": _t("Голос 1", "Voice 1"),
-        "Z3R5wn05IrDiVCyEkUrK": _t("Голос 2", "Voice 2"),
-        "NNl6r8mD7vthiJatiJt1": _t("Голос 3", "Voice 3"),
-        "YOq2y2Up4RgXP2HyXjE5": _t("Голос 4", "Voice 4"),
-        "B8gJV1IhpuegLxdpXFOE": _t("Голос 5", "Voice 5"),
-        "2zRM7PkgwBPiau2jvVXc": _t("Голос 6", "Voice 6"),
+        "EkK5I93UQWFDigLMpZcX": _t("Джеймс · муж.", "James · male"),
+        "Z3R5wn05IrDiVCyEkUrK": _t("Арабелла · жен.", "Arabella · female"),
+        "NNl6r8mD7vthiJatiJt1": _t("Брэдфорд · муж.", "Bradford · male"),
+        "2zRM7PkgwBPiau2jvVXc": _t("Моника · жен.", "Monika · female"),
+        "YOq2y2Up4RgXP2HyXjE5": _t("Ксавьер · муж.", "Xavier · male"),
+        "B8gJV1IhpuegLxdpXFOE": _t("Куон · звонкий", "Kuon · bright"),
     },
 }
-NO_PRICE = "no confirmed price in the 2026-06-30 KIE price list"
+_SPEAK = _t("Текст для озвучки", "Text to speak")
+NO_PRICE = "no confirmed price in the KIE price list"
+
+# --- the family APIs (Veo, Suno, Runway, GPT-4o Image, Flux Kontext, Midjourney) ------------------------
+# Each family entry of models.json becomes several models of our own ids ("source" names the entry): the
+# request body is {**fixed_inputs, **the wizard's values, "callBackUrl"} (+ "model": kie_model).
+
+_YES_NO = {"True": _t("Да", "Yes"), "False": _t("Нет", "No")}
+
+# Veo 3.1: credits per video by resolution (Fast 720p 0.30 / 1080p 0.325 / 4K 0.90 USD; Quality 1.25 /
+# 1.275 / 1.85; Lite 0.15 / 0.175 / 0.75). The list also prints "image-to-video, Lite-4K $0.15", beside
+# 0.75 for Lite 4K text-to-video and reference-to-video: we charge 0.75 there too, never less than KIE may.
+_VEO_CREDITS = {
+    "veo3_fast": {"720p": 60, "1080p": 65, "4k": 180},
+    "veo3": {"720p": 250, "1080p": 255, "4k": 370},
+    "veo3_lite": {"720p": 30, "1080p": 35, "4k": 150},
+}
+_VEO_NAMES = {"veo3_fast": "Veo 3.1 Fast", "veo3": "Veo 3.1 Quality", "veo3_lite": "Veo 3.1 Lite"}
+_VEO_ETA = {"veo3_fast": 180, "veo3": 300, "veo3_lite": 150}
+_VEO_RESOLUTION = {"input": "resolution", "labels": {"4k": _t("4K", "4K")}}
+_VEO_FALLBACK = {
+    "input": "enableFallback",
+    "labels": {"True": _t("Да, если откажут", "Yes, if refused"), "False": _t("Нет", "No")},
+}
+_VEO_FALLBACK_16_9 = [
+    {
+        "when": {"enableFallback": True},
+        "allowed": {"aspectRatio": ["16:9"]},
+        "message": _t(
+            "Запасная модель снимает только 16:9 — выберите 16:9 или откажитесь от неё.",
+            "The backup model makes 16:9 only: pick 16:9 or turn it off.",
+        ),
+    }
+]
+
+
+def _veo(tier: str, mode: str) -> dict[str, Any]:
+    """Veo 3.1 of one tier: text (text-to-video), frames (1-2 photos), references (1-3 photos, 8 s)."""
+    name = _VEO_NAMES[tier]
+    inputs: dict[str, dict[str, Any]] = {"prompt": {}}
+    fixed: dict[str, Any] = {"enableTranslation": True}  # Veo wants English; KIE translates
+    options: list[Any] = []
+    if mode == "text":
+        fixed["generationType"] = "TEXT_2_VIDEO"
+        options.append({"input": "aspectRatio", "choices": ["16:9", "9:16"]})
+    elif mode == "frames":
+        inputs["imageUrls"] = {}
+        fixed["generationType"] = "FIRST_AND_LAST_FRAMES_2_VIDEO"
+        options.append({"input": "aspectRatio", "choices": ["16:9", "9:16", "Auto"]})
+    else:
+        inputs["imageUrls"] = {"max": 3, "notes": "1-3 reference images: people, things, a style to use"}
+        fixed.update(generationType="REFERENCE_2_VIDEO", duration=8)  # references: 8 seconds only
+        options.append({"input": "aspectRatio", "choices": ["16:9", "9:16"]})
+    inputs.update(generationType={}, aspectRatio={}, resolution={}, duration={}, enableFallback={})
+    inputs["enableTranslation"] = {}
+    options.append(_VEO_RESOLUTION)
+    if mode != "references":
+        options.append({"input": "duration"})
+    options.append(_VEO_FALLBACK)
+    entry: dict[str, Any] = {
+        "source": "veo3_fast",
+        "kie_model": tier,
+        "fixed_inputs": fixed,
+        "inputs": inputs,
+        "options": options,
+        "constraints": _VEO_FALLBACK_16_9,
+        "pricing": {"credits": _VEO_CREDITS[tier]["720p"], "rules": _by("resolution", _VEO_CREDITS[tier])},
+        "eta_sec": _VEO_ETA[tier],
+    }
+    if mode == "text":
+        entry.update(
+            kind="text-to-video",
+            title=_t(name, name),
+            description={
+                "veo3_fast": _t(
+                    "Google Veo: реалистичное видео со звуком и речью, быстро.",
+                    "Google Veo: realistic video with sound and speech, fast.",
+                ),
+                "veo3": _t(
+                    "Лучший Veo: кинокартинка, звук и речь.",
+                    "Veo at its best: cinematic picture, sound and speech.",
+                ),
+                "veo3_lite": _t(
+                    "Самый доступный Veo, тоже со звуком.", "The most affordable Veo, sound included."
+                ),
+            }[tier],
+        )
+    elif mode == "frames":
+        entry.update(
+            kind="image-to-video",
+            title=_t(f"{name} · по фото", f"{name} · from photo"),
+            images={"input": "imageUrls", "min": 1, "max": 2},
+            description=_t(
+                "Оживляет фото; из двух фото — первый и последний кадр.",
+                "Animates a photo; two photos become the first and last frames.",
+            ),
+        )
+    else:
+        entry.update(
+            kind="image-to-video",
+            title=_t(f"{name} · по референсам", f"{name} · references"),
+            images={"input": "imageUrls", "min": 1, "max": 3},
+            description=_t(
+                "Видео с людьми и вещами с ваших фото (до 3), 8 секунд.",
+                "A video starring people and things from up to 3 photos, 8 s.",
+            ),
+        )
+    return entry
+
+
+_SUNO_VERSION = {
+    "input": "model",
+    "choices": ["V5_5", "V5", "V4_5PLUS", "V4_5ALL", "V4_5", "V4"],
+    "labels": {
+        "V5_5": _t("V5.5", "V5.5"),
+        "V5": _t("V5", "V5"),
+        "V4_5PLUS": _t("V4.5+", "V4.5+"),
+        "V4_5ALL": _t("V4.5 All", "V4.5 All"),
+        "V4_5": _t("V4.5", "V4.5"),
+        "V4": _t("V4", "V4"),
+    },
+}
+_SUNO = {
+    "source": "V5",
+    "kind": "music",
+    "pricing": {"credits": 12},  # Generate Music: USD 0.06 per request (two tracks)
+    "eta_sec": 120,
+}
+
+_RUNWAY = {
+    "source": "runway",
+    # 5 s 720p USD 0.06; 10 s 720p and 5 s 1080p USD 0.15 (text or photo alike)
+    "pricing": {
+        "credits": 12,
+        "rules": [{"when": {"duration": 10}, "credits": 30}, {"when": {"quality": "1080p"}, "credits": 30}],
+    },
+    "constraints": [
+        {
+            "when": {"quality": "1080p"},
+            "allowed": {"duration": [5]},
+            "message": _t(
+                "1080p — только для 5 секунд: выберите 5 с или 720p.", "1080p works only with 5 seconds."
+            ),
+        }
+    ],
+    "eta_sec": 150,
+}
+
+_GPT4O = {
+    "source": "gpt4o-image",
+    "options": [
+        {
+            "input": "size",
+            "labels": {
+                "1:1": _t("Квадрат 1:1", "Square 1:1"),
+                "3:2": _t("Альбом 3:2", "Landscape 3:2"),
+                "2:3": _t("Портрет 2:3", "Portrait 2:3"),
+            },
+        },
+        {
+            "input": "nVariants",
+            "labels": {
+                "1": _t("1 вариант", "1 image"),
+                "2": _t("2 варианта", "2 images"),
+                "4": _t("4 варианта", "4 images"),
+            },
+        },
+    ],
+    # USD 0.03 per image: 6 credits times the variants
+    "pricing": {"credits": 6, "per": "unit", "per_input": "nVariants"},
+    "eta_sec": 60,
+}
+
+# Midjourney's values the way KIE's MJ generate doc gives them (the local fake keeps the same table).
+_MJ_RATIOS = ["1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3"]
+_MJ_RATIO_ENUM = ["1:2", "9:16", "2:3", "3:4", "5:6", "6:5", "4:3", "3:2", "1:1", "16:9", "2:1"]
+_MJ_IMAGE_OPTIONS = [
+    {
+        "input": "speed",
+        "choices": ["fast", "relaxed", "turbo"],
+        "labels": {
+            "relaxed": _t("Неспешно", "Relaxed"),
+            "fast": _t("Быстро", "Fast"),
+            "turbo": _t("Турбо", "Turbo"),
+        },
+    },
+    {"input": "aspectRatio", "choices": _MJ_RATIOS},
+    {
+        "input": "version",
+        "choices": ["7", "6.1", "6", "niji6"],
+        "labels": {
+            "7": _t("V7", "V7"),
+            "6.1": _t("V6.1", "V6.1"),
+            "6": _t("V6", "V6"),
+            "niji6": _t("Niji 6 (аниме)", "Niji 6 (anime)"),
+        },
+    },
+]
+_MJ_IMAGE_INPUTS: dict[str, dict[str, Any]] = {
+    "taskType": {},
+    "prompt": {"max": 2000},
+    "speed": {},
+    "aspectRatio": {"enum": _MJ_RATIO_ENUM},
+    "version": {},
+}
+_MJ_PICK = {
+    "input": "imageIndex",
+    "labels": {str(i): _t(f"№{i + 1}", f"#{i + 1}") for i in range(4)},
+}
 
 OVERLAY: dict[str, dict[str, Any]] = {
     # --- Фото ----------------------------------------------------------------------------------------
@@ -246,7 +465,7 @@ OVERLAY: dict[str, dict[str, Any]] = {
     },
     # --- Редактирование фото --------------------------------------------------------------------------
     "google/nano-banana-edit": {
-        "title": _t("Nano Banana Edit", "Nano Banana Edit"),
+        "title": _t("Nano Banana · правка", "Nano Banana · edit"),
         "description": _t(
             "Меняет фото по словам: фон, одежду, детали.",
             "Edits a photo by words: background, clothes, details.",
@@ -255,23 +474,23 @@ OVERLAY: dict[str, dict[str, Any]] = {
         "options": ["aspect_ratio"],
     },
     "seedream/4.5-edit": {
-        "title": _t("Seedream 4.5 Edit", "Seedream 4.5 Edit"),
+        "title": _t("Seedream 4.5 · правка", "Seedream 4.5 · edit"),
         "description": _t("Редактирование с сохранением лица и стиля.", "Edits that keep faces and style."),
         "images": {"input": "image_urls", "min": 1, "max": 10},
         "options": ["aspect_ratio", "quality"],
     },
     "seedream/5-lite-image-to-image": {
-        "title": _t("Seedream 5 Lite Edit", "Seedream 5 Lite Edit"),
+        "title": _t("Seedream 5 Lite · правка", "Seedream 5 Lite · edit"),
         "description": _t("Быстрое редактирование по референсам.", "Fast edits from reference photos."),
         "images": {"input": "image_urls", "min": 1, "max": 10},
         "options": ["aspect_ratio", "quality"],
     },
     "bytedance/seedream-v4-edit": {
-        "title": _t("Seedream 4 Edit", "Seedream 4 Edit"),
+        "title": _t("Seedream 4 · правка", "Seedream 4 · edit"),
         "unavailable": NO_PRICE,
     },
     "qwen/image-edit": {
-        "title": _t("Qwen Image Edit", "Qwen Image Edit"),
+        "title": _t("Qwen Image · правка", "Qwen Image · edit"),
         "description": _t("Точечные правки и надписи на фото.", "Precise edits and lettering on a photo."),
         "images": {"input": "image_url", "min": 1, "max": 1},
         "options": ["image_size"],
@@ -292,13 +511,13 @@ OVERLAY: dict[str, dict[str, Any]] = {
         },
     },
     "qwen2/image-edit": {
-        "title": _t("Qwen 2 Edit", "Qwen 2 Edit"),
+        "title": _t("Qwen 2 Image · правка", "Qwen 2 Image · edit"),
         "description": _t("Qwen второго поколения для правок фото.", "Second-generation Qwen photo editing."),
         "images": {"input": "image_url", "min": 1, "max": 1},
         "options": ["image_size"],
     },
     "qwen/image-to-image": {
-        "title": _t("Qwen Image-to-Image", "Qwen Image-to-Image"),
+        "title": _t("Qwen Image · по мотивам", "Qwen Image · remix"),
         "description": _t(
             "Новая картинка по мотивам вашего фото.", "A new picture in the spirit of your photo."
         ),
@@ -307,28 +526,28 @@ OVERLAY: dict[str, dict[str, Any]] = {
         "pricing": {"credits": 8},
     },
     "flux-2/pro-image-to-image": {
-        "title": _t("Flux 2 Pro Edit", "Flux 2 Pro Edit"),
+        "title": _t("Flux 2 Pro · правка", "Flux 2 Pro · edit"),
         "description": _t("Flux 2 Pro по вашим фото-референсам.", "Flux 2 Pro from your reference photos."),
         "images": {"input": "input_urls", "min": 1, "max": 8},
         "options": ["aspect_ratio", "resolution"],
         "pricing": {"credits": 5, "rules": _by("resolution", {"1K": 5, "2K": 7})},
     },
     "flux-2/flex-image-to-image": {
-        "title": _t("Flux 2 Flex Edit", "Flux 2 Flex Edit"),
+        "title": _t("Flux 2 Flex · правка", "Flux 2 Flex · edit"),
         "description": _t("Flux 2 Flex по вашим фото-референсам.", "Flux 2 Flex from your reference photos."),
         "images": {"input": "input_urls", "min": 1, "max": 8},
         "options": ["aspect_ratio", "resolution"],
         "pricing": {"credits": 14, "rules": _by("resolution", {"1K": 14, "2K": 24})},
     },
     "gpt-image/1.5-image-to-image": {
-        "title": _t("GPT Image 1.5 Edit", "GPT Image 1.5 Edit"),
+        "title": _t("GPT Image 1.5 · правка", "GPT Image 1.5 · edit"),
         "description": _t("OpenAI меняет фото по описанию.", "OpenAI edits your photo by description."),
         "images": {"input": "input_urls", "min": 1, "max": 10},
         "options": ["aspect_ratio", "quality"],
         "pricing": {"credits": 4, "rules": _by("quality", {"medium": 4, "high": 22})},
     },
     "gpt-image-2-image-to-image": {
-        "title": _t("GPT Image 2 Edit", "GPT Image 2 Edit"),
+        "title": _t("GPT Image 2 · правка", "GPT Image 2 · edit"),
         "description": _t("OpenAI нового поколения для правок, до 4K.", "OpenAI's newest editing, up to 4K."),
         "images": {"input": "input_urls", "min": 1, "max": 10},
         "options": ["aspect_ratio", "resolution"],
@@ -336,7 +555,7 @@ OVERLAY: dict[str, dict[str, Any]] = {
         "constraints": _GPT_IMAGE_2_RATIOS,
     },
     "grok-imagine/image-to-image": {
-        "title": _t("Grok Imagine Edit", "Grok Imagine Edit"),
+        "title": _t("Grok Imagine · правка", "Grok Imagine · edit"),
         "description": _t("xAI переосмысляет ваше фото.", "xAI reimagines your photo."),
         "images": {"input": "image_urls", "min": 1, "max": 1},
     },
@@ -449,7 +668,7 @@ OVERLAY: dict[str, dict[str, Any]] = {
     "sora-2-pro-text-to-video": {"title": _t("Sora 2 Pro", "Sora 2 Pro"), "unavailable": NO_PRICE},
     # --- Оживить фото -------------------------------------------------------------------------------------
     "kling-2.6/image-to-video": {
-        "title": _t("Kling 2.6", "Kling 2.6"),
+        "title": _t("Kling 2.6 · по фото", "Kling 2.6 · from photo"),
         "description": _t(
             "Оживляет фото: движение по вашему описанию.", "Brings a photo to life as you describe."
         ),
@@ -459,7 +678,7 @@ OVERLAY: dict[str, dict[str, Any]] = {
         "eta_sec": 180,
     },
     "kling/v2-5-turbo-image-to-video-pro": {
-        "title": _t("Kling 2.5 Turbo", "Kling 2.5 Turbo"),
+        "title": _t("Kling 2.5 Turbo · по фото", "Kling 2.5 Turbo · from photo"),
         "description": _t("Быстрое оживление фото.", "Fast photo animation."),
         "images": {"input": "image_url", "min": 1, "max": 1},
         "options": ["duration"],
@@ -467,7 +686,7 @@ OVERLAY: dict[str, dict[str, Any]] = {
         "eta_sec": 150,
     },
     "kling/v2-1-standard": {
-        "title": _t("Kling 2.1", "Kling 2.1"),
+        "title": _t("Kling 2.1 · по фото", "Kling 2.1 · from photo"),
         "description": _t("Недорогое оживление фото.", "Affordable photo animation."),
         "images": {"input": "image_url", "min": 1, "max": 1},
         "options": ["duration"],
@@ -475,7 +694,7 @@ OVERLAY: dict[str, dict[str, Any]] = {
         "eta_sec": 150,
     },
     "kling/v2-1-pro": {
-        "title": _t("Kling 2.1 Pro", "Kling 2.1 Pro"),
+        "title": _t("Kling 2.1 Pro · по фото", "Kling 2.1 Pro · from photo"),
         "description": _t("Kling 2.1 в 1080p.", "Kling 2.1 at 1080p."),
         "images": {"input": "image_url", "min": 1, "max": 1},
         "options": ["duration"],
@@ -483,7 +702,7 @@ OVERLAY: dict[str, dict[str, Any]] = {
         "eta_sec": 180,
     },
     "hailuo/2-3-image-to-video-standard": {
-        "title": _t("Hailuo 2.3", "Hailuo 2.3"),
+        "title": _t("Hailuo 2.3 · по фото", "Hailuo 2.3 · from photo"),
         "description": _t("Реалистичное движение людей и камеры.", "Realistic motion of people and camera."),
         "images": {"input": "image_url", "min": 1, "max": 1},
         "options": ["resolution", "duration"],
@@ -495,7 +714,7 @@ OVERLAY: dict[str, dict[str, Any]] = {
         "eta_sec": 150,
     },
     "hailuo/2-3-image-to-video-pro": {
-        "title": _t("Hailuo 2.3 Pro", "Hailuo 2.3 Pro"),
+        "title": _t("Hailuo 2.3 Pro · по фото", "Hailuo 2.3 Pro · from photo"),
         "description": _t("Hailuo 2.3 в максимальном качестве.", "Hailuo 2.3 at its best quality."),
         "images": {"input": "image_url", "min": 1, "max": 1},
         "options": ["resolution", "duration"],
@@ -507,7 +726,7 @@ OVERLAY: dict[str, dict[str, Any]] = {
         "eta_sec": 180,
     },
     "wan/2-6-image-to-video": {
-        "title": _t("Wan 2.6", "Wan 2.6"),
+        "title": _t("Wan 2.6 · по фото", "Wan 2.6 · from photo"),
         "description": _t("Оживление фото до 15 секунд.", "Photo animation up to 15 seconds."),
         "images": {"input": "image_urls", "min": 1, "max": 1},
         "options": ["resolution", "duration"],
@@ -515,7 +734,7 @@ OVERLAY: dict[str, dict[str, Any]] = {
         "eta_sec": 180,
     },
     "wan/2-5-image-to-video": {
-        "title": _t("Wan 2.5", "Wan 2.5"),
+        "title": _t("Wan 2.5 · по фото", "Wan 2.5 · from photo"),
         "description": _t("Оживление фото — дешевле.", "Photo animation, cheaper."),
         "images": {"input": "image_url", "min": 1, "max": 1},
         "options": ["resolution", "duration"],
@@ -523,7 +742,7 @@ OVERLAY: dict[str, dict[str, Any]] = {
         "eta_sec": 180,
     },
     "wan/2-7-image-to-video": {
-        "title": _t("Wan 2.7", "Wan 2.7"),
+        "title": _t("Wan 2.7 · по фото", "Wan 2.7 · from photo"),
         "description": _t(
             "Новейший Wan: первый кадр — ваше фото.", "The newest Wan, starting from your photo."
         ),
@@ -533,7 +752,7 @@ OVERLAY: dict[str, dict[str, Any]] = {
         "eta_sec": 180,
     },
     "bytedance/seedance-1.5-pro": {
-        "title": _t("Seedance 1.5 Pro", "Seedance 1.5 Pro"),
+        "title": _t("Seedance 1.5 Pro · по фото", "Seedance 1.5 Pro · from photo"),
         "description": _t(
             "ByteDance: фото в видео, можно со звуком.", "ByteDance: photo to video, sound optional."
         ),
@@ -564,7 +783,7 @@ OVERLAY: dict[str, dict[str, Any]] = {
         "eta_sec": 180,
     },
     "grok-imagine/image-to-video": {
-        "title": _t("Grok Imagine Video", "Grok Imagine Video"),
+        "title": _t("Grok Imagine Video · по фото", "Grok Imagine Video · from photo"),
         "description": _t("xAI оживляет фото за пару минут.", "xAI animates a photo in a couple of minutes."),
         "images": {"input": "image_urls", "min": 1, "max": 1},
         "options": [
@@ -575,11 +794,15 @@ OVERLAY: dict[str, dict[str, Any]] = {
         "pricing": _GROK_VIDEO,
         "eta_sec": 120,
     },
-    "sora-2-image-to-video": {"title": _t("Sora 2", "Sora 2"), "unavailable": NO_PRICE},
+    "sora-2-image-to-video": {
+        "title": _t("Sora 2 · по фото", "Sora 2 · from photo"),
+        "unavailable": NO_PRICE,
+    },
     # --- Аудио ----------------------------------------------------------------------------------------
     "elevenlabs/text-to-speech-turbo-2-5": {
         "title": _t("ElevenLabs Turbo 2.5", "ElevenLabs Turbo 2.5"),
         "description": _t("Быстрая озвучка текста, 32 языка.", "Fast text to speech, 32 languages."),
+        "prompt_label": _SPEAK,
         "options": [{"input": "voice", **_VOICES}],
         "pricing": {"credits": 6, "per": "1000_chars"},
         "eta_sec": 20,
@@ -587,6 +810,7 @@ OVERLAY: dict[str, dict[str, Any]] = {
     "elevenlabs/text-to-speech-multilingual-v2": {
         "title": _t("ElevenLabs Multilingual", "ElevenLabs Multilingual"),
         "description": _t("Самая естественная озвучка ElevenLabs.", "ElevenLabs' most natural voice."),
+        "prompt_label": _SPEAK,
         "options": [{"input": "voice", **_VOICES}],
         "pricing": {"credits": 12, "per": "1000_chars"},
         "eta_sec": 30,
@@ -594,5 +818,390 @@ OVERLAY: dict[str, dict[str, Any]] = {
     "elevenlabs/text-to-dialogue-v3": {
         "title": _t("ElevenLabs Dialogue", "ElevenLabs Dialogue"),
         "unavailable": "needs a structured multi-speaker dialogue the three-step wizard does not collect",
+    },
+    # --- Семейные API: Veo 3.1 ----------------------------------------------------------------------------
+    "veo3-fast/text-to-video": _veo("veo3_fast", "text"),
+    "veo3/text-to-video": _veo("veo3", "text"),
+    "veo3-lite/text-to-video": _veo("veo3_lite", "text"),
+    "veo3-fast/image-to-video": _veo("veo3_fast", "frames"),
+    "veo3/image-to-video": _veo("veo3", "frames"),
+    "veo3-lite/image-to-video": _veo("veo3_lite", "frames"),
+    "veo3-fast/reference-to-video": _veo("veo3_fast", "references"),
+    "veo3-lite/reference-to-video": _veo("veo3_lite", "references"),
+    # --- Suno -----------------------------------------------------------------------------------------------
+    "suno/by-description": {
+        **_SUNO,
+        "title": _t("Suno · по описанию", "Suno · from a description"),
+        "description": _t(
+            "Готовая песня по описанию: музыка, стихи и вокал, два варианта.",
+            "A finished song from a description: music, lyrics, vocals; two takes.",
+        ),
+        "fixed_inputs": {"customMode": False},
+        "inputs": {
+            "prompt": {"required": True, "max": 500, "notes": "simple mode: a description of the song"},
+            "customMode": {},
+            "instrumental": {},
+            "model": {"default": "V5"},
+        },
+        "options": [
+            _SUNO_VERSION,
+            {
+                "input": "instrumental",
+                "labels": {"False": _t("С вокалом", "With vocals"), "True": _t("Без слов", "Instrumental")},
+            },
+        ],
+    },
+    "suno/my-lyrics": {
+        **_SUNO,
+        "title": _t("Suno · свой текст", "Suno · my lyrics"),
+        "description": _t(
+            "Песня на ваши стихи в стиле, который вы назовёте.",
+            "A song on your lyrics, in the style you name.",
+        ),
+        # Custom mode with vocals: the lyrics are sung as written; an instrumental would drop them.
+        "fixed_inputs": {"customMode": True, "instrumental": False},
+        "inputs": {
+            # 3000 / 200 characters: V4's limits (V4.5 and later take 5000 / 1000), so every version fits
+            "prompt": {"required": True, "max": 3000, "notes": "custom mode: the lyrics, sung as written"},
+            "style": {"required": True, "max": 200},
+            "title": {"required": True},
+            "customMode": {},
+            "instrumental": {},
+            "model": {"default": "V5"},
+        },
+        "prompt_label": _t("Текст песни", "Song lyrics"),
+        "extra_texts": [
+            {
+                "input": "style",
+                "label": _t("Стиль музыки", "Music style"),
+                "example": _t("поп-рок, женский вокал, бодро", "pop rock, female vocals, upbeat"),
+            },
+            {
+                "input": "title",
+                "label": _t("Название песни", "Song title"),
+                "example": _t("Летний вечер", "Summer Evening"),
+            },
+        ],
+        "options": [_SUNO_VERSION],
+    },
+    # --- Runway ---------------------------------------------------------------------------------------------
+    "runway/text-to-video": {
+        **_RUNWAY,
+        "kind": "text-to-video",
+        "title": _t("Runway", "Runway"),
+        "description": _t("Runway: динамичные ролики на 5–10 секунд.", "Runway: dynamic 5–10 second clips."),
+        "inputs": {"prompt": {}, "aspectRatio": {}, "duration": {}, "quality": {}},
+        "options": [
+            {"input": "aspectRatio", "choices": ["16:9", "9:16", "1:1", "4:3", "3:4"]},
+            "duration",
+            "quality",
+        ],
+    },
+    "runway/image-to-video": {
+        **_RUNWAY,
+        "kind": "image-to-video",
+        "title": _t("Runway · по фото", "Runway · from photo"),
+        "description": _t(
+            "Runway превращает фото в короткий ролик.", "Runway turns a photo into a short clip."
+        ),
+        "inputs": {"prompt": {}, "imageUrl": {}, "duration": {}, "quality": {}},
+        "images": {"input": "imageUrl", "min": 1, "max": 1},
+        "options": ["duration", "quality"],
+    },
+    # --- GPT-4o Image ---------------------------------------------------------------------------------------
+    "gpt4o-image/text-to-image": {
+        **_GPT4O,
+        "kind": "text-to-image",
+        "title": _t("GPT-4o Image", "GPT-4o Image"),
+        "description": _t(
+            "OpenAI 4o: сложные сцены и надписи, до 4 вариантов.",
+            "OpenAI 4o: complex scenes and lettering, up to 4 variants.",
+        ),
+        "inputs": {"prompt": {"required": True}, "size": {}, "nVariants": {}},
+    },
+    "gpt4o-image/edit": {
+        **_GPT4O,
+        "title": _t("GPT-4o Image · правка", "GPT-4o Image · edit"),
+        "description": _t(
+            "Меняет и объединяет до 5 фото по вашим словам.", "Edits and combines up to 5 photos as you say."
+        ),
+        "inputs": {"prompt": {"required": True}, "filesUrl": {}, "size": {}, "nVariants": {}},
+        "images": {"input": "filesUrl", "min": 1, "max": 5},
+    },
+    # --- Flux Kontext ---------------------------------------------------------------------------------------
+    "flux-kontext-pro/text-to-image": {
+        "source": "flux-kontext-pro",
+        "kind": "text-to-image",
+        "kie_model": "flux-kontext-pro",
+        "title": _t("Flux Kontext Pro", "Flux Kontext Pro"),
+        "description": _t(
+            "Black Forest Labs: точно по описанию, быстро.", "Black Forest Labs: true to the prompt, fast."
+        ),
+        "fixed_inputs": {"enableTranslation": True},  # the prompt must be English; KIE translates
+        "inputs": {"prompt": {}, "aspectRatio": {}, "enableTranslation": {}},
+        "options": ["aspectRatio"],
+        "pricing": {"credits": 5},  # USD 0.025
+    },
+    "flux-kontext-max/text-to-image": {
+        "source": "flux-kontext-pro",
+        "kind": "text-to-image",
+        "kie_model": "flux-kontext-max",
+        "title": _t("Flux Kontext Max", "Flux Kontext Max"),
+        "description": _t(
+            "Kontext Max: больше деталей в сложных сценах.", "Kontext Max: more detail in complex scenes."
+        ),
+        "fixed_inputs": {"enableTranslation": True},
+        "inputs": {"prompt": {}, "aspectRatio": {}, "enableTranslation": {}},
+        "options": ["aspectRatio"],
+        "pricing": {"credits": 10},  # USD 0.05
+    },
+    # Editing keeps the photo's own proportions (no aspectRatio sent).
+    "flux-kontext-pro/edit": {
+        "source": "flux-kontext-pro",
+        "kie_model": "flux-kontext-pro",
+        "title": _t("Flux Kontext Pro · правка", "Flux Kontext Pro · edit"),
+        "description": _t(
+            "Точечная правка: меняет названное, остальное не трогает.",
+            "Targeted edits: changes what you name, keeps the rest.",
+        ),
+        "fixed_inputs": {"enableTranslation": True},
+        "inputs": {"prompt": {}, "inputImage": {}, "enableTranslation": {}},
+        "images": {"input": "inputImage", "min": 1, "max": 1},
+        "pricing": {"credits": 5},
+    },
+    "flux-kontext-max/edit": {
+        "source": "flux-kontext-pro",
+        "kie_model": "flux-kontext-max",
+        "title": _t("Flux Kontext Max · правка", "Flux Kontext Max · edit"),
+        "description": _t(
+            "Самые аккуратные правки Kontext, сложные сцены.", "Kontext's most careful edits, complex scenes."
+        ),
+        "fixed_inputs": {"enableTranslation": True},
+        "inputs": {"prompt": {}, "inputImage": {}, "enableTranslation": {}},
+        "images": {"input": "inputImage", "min": 1, "max": 1},
+        "pricing": {"credits": 10},
+    },
+    # --- Midjourney: no price in KIE's list; an operator may price it in the control room ------------------
+    "midjourney/text-to-image": {
+        "source": "midjourney",
+        "title": _t("Midjourney", "Midjourney"),
+        "description": _t(
+            "Узнаваемый художественный стиль, 4 варианта за раз.",
+            "The signature artistic look, 4 images a run.",
+        ),
+        "fixed_inputs": {"taskType": "mj_txt2img"},
+        "inputs": _MJ_IMAGE_INPUTS,
+        "options": _MJ_IMAGE_OPTIONS,
+        "eta_sec": 90,
+        "unavailable": NO_PRICE,
+    },
+    "midjourney/image-to-image": {
+        "source": "midjourney",
+        "kind": "image-edit",
+        "title": _t("Midjourney · по фото", "Midjourney · from photo"),
+        "description": _t(
+            "Midjourney рисует по мотивам вашего фото.", "Midjourney paints in the spirit of your photo."
+        ),
+        "fixed_inputs": {"taskType": "mj_img2img"},
+        "inputs": {**_MJ_IMAGE_INPUTS, "fileUrls": {}},
+        "images": {"input": "fileUrls", "min": 1, "max": 1},
+        "options": _MJ_IMAGE_OPTIONS,
+        "eta_sec": 90,
+        "unavailable": NO_PRICE,
+    },
+    "midjourney/image-to-video": {
+        "source": "midjourney",
+        "kind": "image-to-video",
+        "title": _t("Midjourney · видео", "Midjourney · video"),
+        "description": _t("Midjourney оживляет картинку.", "Midjourney brings a picture to life."),
+        "fixed_inputs": {"taskType": "mj_video"},
+        "inputs": {
+            "taskType": {},
+            "prompt": {"max": 2000},
+            "fileUrls": {},
+            "motion": {
+                "type": "string",
+                "enum": ["low", "high"],
+                "notes": "required for mj_video (KIE's MJ generate doc)",
+            },
+        },
+        "images": {"input": "fileUrls", "min": 1, "max": 1},
+        "options": [
+            {
+                "input": "motion",
+                "labels": {"low": _t("Спокойное", "Calm"), "high": _t("Активное", "Lively")},
+            }
+        ],
+        "eta_sec": 180,
+        "unavailable": NO_PRICE,
+    },
+    "midjourney/upscale": {
+        "source": "midjourney-upscale",
+        "kie_model": "upscale",
+        "follow_up": True,
+        "title": _t("Midjourney · увеличение", "Midjourney · upscale"),
+        "description": _t(
+            "Увеличивает выбранную картинку из четырёх.", "Upscales the picked image of the four."
+        ),
+        "inputs": {"taskId": {}, "imageIndex": {}},
+        "options": [_MJ_PICK],
+        "eta_sec": 60,
+        "unavailable": NO_PRICE,
+    },
+    "midjourney/vary": {
+        "source": "midjourney-vary",
+        "kie_model": "vary",
+        "follow_up": True,
+        "title": _t("Midjourney · вариации", "Midjourney · variations"),
+        "description": _t("Четыре новых варианта выбранной картинки.", "Four new takes on the picked image."),
+        "inputs": {"taskId": {}, "imageIndex": {}},
+        "options": [_MJ_PICK],
+        "eta_sec": 90,
+        "unavailable": NO_PRICE,
+    },
+    # --- Ещё модели рынка KIE (источники в extra_models.json) --------------------------------------------
+    "wan/2-7-image": {
+        "title": _t("Wan 2.7 Image", "Wan 2.7 Image"),
+        "description": _t(
+            "Alibaba Wan: недорогие детальные картинки в 2K.", "Alibaba Wan: affordable, detailed 2K images."
+        ),
+        "options": ["aspect_ratio", "resolution"],
+    },
+    "wan/2-7-image-pro": {
+        "title": _t("Wan 2.7 Image Pro", "Wan 2.7 Image Pro"),
+        "description": _t("Wan Pro: больше деталей, до 4K.", "Wan Pro: more detail, up to 4K."),
+        "options": ["aspect_ratio", "resolution"],
+        "eta_sec": 45,
+    },
+    "wan/2-7-image-edit": {
+        "source": "wan/2-7-image",
+        "kind": "image-edit",
+        "title": _t("Wan 2.7 Image · правка", "Wan 2.7 Image · edit"),
+        "description": _t(
+            "Правки по словам, можно объединить до 9 фото.", "Edits by words; combines up to 9 photos."
+        ),
+        "images": {"input": "input_urls", "min": 1, "max": 9},
+        "options": ["resolution"],
+    },
+    "wan/2-7-image-pro-edit": {
+        "source": "wan/2-7-image-pro",
+        "kind": "image-edit",
+        "title": _t("Wan 2.7 Image Pro · правка", "Wan 2.7 Image Pro · edit"),
+        "description": _t(
+            "Wan Pro: аккуратные правки по 1–9 фото.", "Wan Pro: careful edits from 1–9 photos."
+        ),
+        "images": {"input": "input_urls", "min": 1, "max": 9},
+        "options": [{"input": "resolution", "choices": ["1K", "2K"]}],  # 4K only without photos
+        "eta_sec": 50,
+    },
+    "qwen2/text-to-image": {
+        "title": _t("Qwen 2 Image", "Qwen 2 Image"),
+        "description": _t(
+            "Alibaba Qwen 2: чёткие надписи и плакаты.", "Alibaba Qwen 2: crisp lettering and posters."
+        ),
+        "options": ["image_size"],
+    },
+    "recraft/remove-background": {
+        "title": _t("Recraft · убрать фон", "Recraft · remove background"),
+        "description": _t(
+            "Убирает фон с фото за секунды — для товаров и аватарок.",
+            "Removes a photo's background in seconds: products, avatars.",
+        ),
+        "images": {"input": "image", "min": 1, "max": 1, "max_mb": 5},
+        "eta_sec": 20,
+    },
+    "recraft/crisp-upscale": {
+        "title": _t("Recraft · чёткость", "Recraft · crisp upscale"),
+        "description": _t("Увеличивает фото и делает его резче.", "Upscales a photo and makes it sharper."),
+        "images": {"input": "image", "min": 1, "max": 1},
+        "eta_sec": 30,
+    },
+    "ideogram/v3-remix": {
+        "title": _t("Ideogram 3 · ремикс", "Ideogram 3 · remix"),
+        "description": _t(
+            "Перерисовывает ваше фото в новом стиле, хорошо с текстом.",
+            "Redraws your photo in a new style; good with lettering.",
+        ),
+        "images": {"input": "image_url", "min": 1, "max": 1},
+        "options": ["rendering_speed", "image_size"],
+        "pricing": {
+            "credits": 7,
+            "rules": _by("rendering_speed", {"TURBO": 3.5, "BALANCED": 7, "QUALITY": 10}),
+        },
+    },
+    "kling/v2-1-master-text-to-video": {
+        "title": _t("Kling 2.1 Master", "Kling 2.1 Master"),
+        "description": _t(
+            "Флагман Kling 2.1: плавное движение и детали, 1080p.",
+            "Kling 2.1's flagship: smooth motion and detail, 1080p.",
+        ),
+        "options": ["aspect_ratio", "duration"],
+        "pricing": {"credits": 160, "rules": _by("duration", {"5": 160, "10": 320})},
+        "eta_sec": 240,
+    },
+    "kling/v2-1-master-image-to-video": {
+        "title": _t("Kling 2.1 Master · по фото", "Kling 2.1 Master · from photo"),
+        "description": _t(
+            "Флагман Kling 2.1 оживляет фото в 1080p.", "Kling 2.1's flagship animates a photo in 1080p."
+        ),
+        "images": {"input": "image_url", "min": 1, "max": 1},
+        "options": ["duration"],
+        "pricing": {"credits": 160, "rules": _by("duration", {"5": 160, "10": 320})},
+        "eta_sec": 240,
+    },
+    "kling/v3-turbo-text-to-video": {
+        "title": _t("Kling 3.0 Turbo", "Kling 3.0 Turbo"),
+        "description": _t(
+            "Быстрый Kling 3.0: до 15 секунд в 720p или 1080p.",
+            "Fast Kling 3.0: up to 15 s in 720p or 1080p.",
+        ),
+        "options": ["aspect_ratio", "resolution", {"input": "duration", "choices": ["5", "10", "15"]}],
+        "pricing": {
+            "credits": 18,
+            "rules": _by("resolution", {"720p": 18, "1080p": 22.5}),
+            "per": "second",
+            "per_input": "duration",
+        },
+        "eta_sec": 180,
+    },
+    "kling/v3-turbo-image-to-video": {
+        "title": _t("Kling 3.0 Turbo · по фото", "Kling 3.0 Turbo · from photo"),
+        "description": _t(
+            "Быстрый Kling 3.0 оживляет фото, до 15 секунд.",
+            "Fast Kling 3.0 animates a photo, up to 15 s.",
+        ),
+        "images": {"input": "image_urls", "min": 1, "max": 1},
+        "options": ["resolution", {"input": "duration", "choices": ["5", "10", "15"]}],
+        "pricing": {
+            "credits": 18,
+            "rules": _by("resolution", {"720p": 18, "1080p": 22.5}),
+            "per": "second",
+            "per_input": "duration",
+        },
+        "eta_sec": 180,
+    },
+    "hailuo/02-image-to-video-standard": {
+        "title": _t("Hailuo 02 · по фото", "Hailuo 02 · from photo"),
+        "description": _t(
+            "MiniMax Hailuo: живое движение по фото, недорого.",
+            "MiniMax Hailuo: lively motion from a photo, affordable.",
+        ),
+        "images": {"input": "image_url", "min": 1, "max": 1},
+        "options": ["resolution", "duration"],
+        "pricing": {
+            "credits": 30,
+            "rules": _grid(
+                "resolution",
+                "duration",
+                {("512P", "6"): 12, ("512P", "10"): 20, ("768P", "6"): 30, ("768P", "10"): 50},
+            ),
+        },
+        "eta_sec": 150,
+    },
+    "hailuo/02-image-to-video-pro": {
+        "title": _t("Hailuo 02 Pro · по фото", "Hailuo 02 Pro · from photo"),
+        "description": _t("Hailuo 02 по фото в 1080p, 6 секунд.", "Hailuo 02 from a photo in 1080p, 6 s."),
+        "images": {"input": "image_url", "min": 1, "max": 1},
+        "eta_sec": 180,
     },
 }
