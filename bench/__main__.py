@@ -42,11 +42,11 @@ def main() -> None:
                     f" | ratio {figures.ratio:.2f} | {figures.round_trips:.0f} round trips"
                 )
             for shared in (False, True):
-                figures = asyncio.run(wallet.run(dsn, shared_wallet=shared))
+                measured = asyncio.run(wallet.run(dsn, shared_wallet=shared))
                 who = "50 users on one wallet" if shared else "50 concurrent users, one wallet each"
                 print(
-                    f"wallet, {who}: {figures.operations} operations in {figures.seconds:.2f} s"
-                    f" = {figures.per_second:,.0f} ops/s (invariants checked after)"
+                    f"wallet, {who}: {measured.operations} operations in {measured.seconds:.2f} s"
+                    f" = {measured.per_second:,.0f} ops/s (invariants checked after)"
                 )
         finally:
             if server is not None:

@@ -7,10 +7,10 @@ import string
 
 import pytest
 
-from creativebot.kie.catalog import load_catalog
+from creativebot.kie.catalog import CatalogModel, load_catalog
 from creativebot.telegram.views.wizard import prompt_problem as explain
+from creativebot.texts import EN, RU, Copy, copy_for, format_duration, format_rub, language_for, plural
 from creativebot.wizard import prompt_problem
-from creativebot.texts import EN, RU, copy_for, format_duration, format_rub, language_for, plural
 
 
 def _placeholders(text: str) -> set[str]:
@@ -70,7 +70,7 @@ def test_waits() -> None:
     assert format_duration(EN, 11_520) == "3 h 12 min"
 
 
-def _prompt_problem(texts, model, text):
+def _prompt_problem(texts: Copy, model: CatalogModel, text: str) -> str | None:
     problem = prompt_problem(model, text)
     return explain(texts, problem) if problem else None
 
