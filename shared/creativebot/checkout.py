@@ -8,11 +8,19 @@ another user, currency or amount). Two formats, both ASCII, at most 128 bytes as
     The first format, Stars only, still accepted: invoices sent with it stay in users' chats. Only the
     packs that were ever offered are valid.
 ``pay1:<method>:<user_id>:<units>:<kopecks>:<payment_ref>``
-    For new invoices. ``method`` is ``s`` for Telegram Stars (currency XTR, ``units`` = stars = the
-    invoice's total_amount) or ``r`` for roubles through a payment provider (currency RUB, ``units`` =
-    kopecks charged = the invoice's total_amount). ``kopecks`` is what the wallet is credited.
-    ``payment_ref`` is an opaque id of 1-32 characters ``[A-Za-z0-9_-]`` that names the payment in the
-    bot's own records.
+    The second format, still accepted for the same reason. ``method`` is ``s`` for Telegram Stars
+    (currency XTR, ``units`` = stars = the invoice's total_amount) or ``r`` for roubles through a payment
+    provider (currency RUB, ``units`` = kopecks charged = the invoice's total_amount). ``kopecks`` is what
+    the wallet is credited. ``payment_ref`` is an opaque id of 1-32 characters ``[A-Za-z0-9_-]`` that
+    names the payment in the bot's own records (the ``payments`` table).
+``pay2:<method>:<user_id>:<units>:<kopecks>:<issued>:<payment_ref>``
+    For new invoices: ``pay1`` plus the Unix time the invoice was issued. Its payment expires after
+    ``INVOICE_TTL_SEC`` (cron tells the payer so), and from then on the pre-checkout declines it, so an
+    expired invoice can no longer be paid. The first two formats carry no time and never expire.
+
+Three routes share these invoices' credit path; a fourth, the manual transfer, needs no invoice: the payer
+writes a short code (``new_transfer_code``, ``CB`` and six letters or digits that cannot be misread) in the
+transfer's comment, and an operator matches it.
 
 Numbers are canonical decimals: ASCII digits, no sign, no leading zero, from 1 to 2**63 - 1, so one
 invoice has exactly one payload. Anything else parses as None.
@@ -24,12 +32,17 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Final, Literal
 
 MAX_PAYLOAD_BYTES: Final = 128  # Telegram: invoice payload 1-128 bytes
 MAX_ID: Final = 2**63 - 1
 MAX_REF_CHARS: Final = 32
+# A payment that is still pending this long after its invoice was issued expires (cron), and its
+# invoice is declined from then on; a little clock difference between functions is tolerated.
+INVOICE_TTL_SEC: Final = 24 * 3600
+CLOCK_SKEW_SEC: Final = 300
 
 STARS: Final = "s"
 ROUBLES: Final = "r"
@@ -46,11 +59,20 @@ _LEGACY: Final = re.compile(rf"topup:{_NUMBER}:{_NUMBER}:{_NUMBER}", re.ASCII)
 _V1: Final = re.compile(
     rf"pay1:([sr]):{_NUMBER}:{_NUMBER}:{_NUMBER}:([A-Za-z0-9_-]{{1,{MAX_REF_CHARS}}})", re.ASCII
 )
+_V2: Final = re.compile(
+    rf"pay2:([sr]):{_NUMBER}:{_NUMBER}:{_NUMBER}:{_NUMBER}:([A-Za-z0-9_-]{{1,{MAX_REF_CHARS}}})", re.ASCII
+)
 _REF: Final = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_REF_CHARS}}}", re.ASCII)
+# Manual transfers: "CB" and six characters without 0/O, 1/I, which people misread and mistype.
+TRANSFER_ALPHABET: Final = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+TRANSFER_PREFIX: Final = "CB"
+_TRANSFER_CODE: Final = re.compile(rf"{TRANSFER_PREFIX}[{TRANSFER_ALPHABET}]{{6}}", re.ASCII)
 
 # The longest payload either format can produce fits Telegram's limit.
 _LONGEST_V1 = f"pay1:s:{MAX_ID}:{MAX_ID}:{MAX_ID}:{'x' * MAX_REF_CHARS}"
 assert len(_LONGEST_V1.encode()) <= MAX_PAYLOAD_BYTES, len(_LONGEST_V1)
+_LONGEST_V2 = f"pay2:s:{MAX_ID}:{MAX_ID}:{MAX_ID}:{MAX_ID}:{'x' * MAX_REF_CHARS}"
+assert len(_LONGEST_V2.encode()) <= MAX_PAYLOAD_BYTES, len(_LONGEST_V2)
 assert len(f"topup:{MAX_ID}:{MAX_ID}:{MAX_ID}".encode()) <= MAX_PAYLOAD_BYTES
 
 
@@ -63,6 +85,7 @@ class Invoice:
     units: int
     kopecks: int
     payment_ref: str | None = None  # None: a legacy ``topup:`` invoice
+    issued_at: int | None = None  # Unix time (``pay2``); None: an invoice that never expires
 
     @property
     def currency(self) -> str:
@@ -87,7 +110,15 @@ class Invoice:
             units=self.units,
             kopecks=self.kopecks,
             payment_ref=self.payment_ref,
+            issued_at=self.issued_at,
         )
+
+    def expired(self, now: float | None = None) -> bool:
+        """Past INVOICE_TTL_SEC since it was issued (or issued implausibly far in the future)."""
+        if self.issued_at is None:
+            return False
+        moment = time.time() if now is None else now
+        return not moment - INVOICE_TTL_SEC <= self.issued_at <= moment + CLOCK_SKEW_SEC
 
 
 def _positive(name: str, value: int) -> None:
@@ -100,15 +131,41 @@ def new_payment_ref() -> str:
     return secrets.token_urlsafe(12)
 
 
-def encode(method: Method, *, user_id: int, units: int, kopecks: int, payment_ref: str) -> str:
-    """The ``pay1`` payload of a new invoice; ValueError for values the format cannot carry."""
+def new_transfer_code() -> str:
+    """A fresh code for a manual transfer's comment, e.g. ``CB7K3Q9M`` (32**6, about 10**9, of them)."""
+    return TRANSFER_PREFIX + "".join(secrets.choice(TRANSFER_ALPHABET) for _ in range(6))
+
+
+def transfer_code(text: object) -> str | None:
+    """The transfer code in what a person typed (any case, spaces or dashes); None when there is none."""
+    if not isinstance(text, str) or len(text) > 40:
+        return None
+    code = re.sub(r"[\s-]", "", text).upper()
+    return code if _TRANSFER_CODE.fullmatch(code) else None
+
+
+def encode(
+    method: Method,
+    *,
+    user_id: int,
+    units: int,
+    kopecks: int,
+    payment_ref: str,
+    issued_at: int | None = None,
+) -> str:
+    """The payload of a new invoice: ``pay2`` when it has an issue time, else ``pay1``; ValueError for
+    values the format cannot carry."""
     if method not in CURRENCIES:
         raise ValueError("method must be 's' (Stars) or 'r' (roubles)")
     for name, value in (("user_id", user_id), ("units", units), ("kopecks", kopecks)):
         _positive(name, value)
     if not isinstance(payment_ref, str) or not _REF.fullmatch(payment_ref):
         raise ValueError(f"payment_ref must be 1-{MAX_REF_CHARS} characters of A-Z a-z 0-9 _ -")
-    payload = f"pay1:{method}:{user_id}:{units}:{kopecks}:{payment_ref}"
+    if issued_at is None:
+        payload = f"pay1:{method}:{user_id}:{units}:{kopecks}:{payment_ref}"
+    else:
+        _positive("issued_at", issued_at)
+        payload = f"pay2:{method}:{user_id}:{units}:{kopecks}:{issued_at}:{payment_ref}"
     assert len(payload.encode()) <= MAX_PAYLOAD_BYTES
     return payload
 
@@ -126,6 +183,12 @@ def parse(payload: object) -> Invoice | None:
     """The invoice a payload describes; None for anything that is not exactly one of ours."""
     if not isinstance(payload, str) or not 0 < len(payload) <= MAX_PAYLOAD_BYTES:
         return None
+    if match := _V2.fullmatch(payload):
+        method, *numbers, ref = match.groups()
+        user_id, units, kopecks, issued = (int(n) for n in numbers)
+        if max(user_id, units, kopecks, issued) > MAX_ID:
+            return None
+        return Invoice(STARS if method == STARS else ROUBLES, user_id, units, kopecks, ref, issued)
     if match := _V1.fullmatch(payload):
         method, *numbers, ref = match.groups()
         user_id, units, kopecks = (int(n) for n in numbers)
@@ -144,11 +207,19 @@ def _integer(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def check(payload: object, *, user_id: object, currency: object, total_amount: object) -> bool:
-    """True only for our invoice, for this user, in its currency, for exactly its amount."""
+def check(
+    payload: object,
+    *,
+    user_id: object,
+    currency: object,
+    total_amount: object,
+    now: float | None = None,
+) -> bool:
+    """True only for our invoice, not expired, for this user, in its currency, for exactly its amount."""
     invoice = parse(payload)
     return (
         invoice is not None
+        and not invoice.expired(now)
         and _integer(user_id)
         and user_id == invoice.user_id
         and isinstance(currency, str)

@@ -44,6 +44,61 @@ def test_a_new_invoice_payload_round_trips_and_fits_telegrams_limit() -> None:
     )
 
 
+def test_a_payload_with_an_issue_time_expires_after_a_day() -> None:
+    issued = 1_795_867_200
+    payload = checkout.encode(
+        "s", user_id=USER, units=100, kopecks=150_00, payment_ref="r2", issued_at=issued
+    )
+    assert payload == f"pay2:s:{USER}:100:15000:{issued}:r2"
+    invoice = checkout.parse(payload)
+    assert invoice == checkout.Invoice("s", USER, 100, 150_00, "r2", issued)
+    assert invoice is not None and invoice.payload == payload
+    longest = checkout.encode(
+        "r",
+        user_id=INT64_MAX,
+        units=INT64_MAX,
+        kopecks=INT64_MAX,
+        payment_ref="Z" * checkout.MAX_REF_CHARS,
+        issued_at=INT64_MAX,
+    )
+    assert len(longest.encode()) <= checkout.MAX_PAYLOAD_BYTES
+
+    def ok(now: float) -> bool:
+        return checkout.check(payload, user_id=USER, currency="XTR", total_amount=100, now=now)
+
+    # Then: payable for 24 hours (a few minutes of clock difference tolerated), declined after that
+    assert ok(issued) and ok(issued + checkout.INVOICE_TTL_SEC) and ok(issued - 60)
+    assert not ok(issued + checkout.INVOICE_TTL_SEC + 1)
+    assert not ok(issued - checkout.CLOCK_SKEW_SEC - 1)
+    # ... while the formats without a time never expire
+    for old in (PAID, f"topup:{USER}:100:15000"):
+        assert checkout.check(old, user_id=USER, currency="XTR", total_amount=100, now=issued * 2)
+
+
+def test_a_new_offer_carries_its_issue_time_and_passes_the_check_now() -> None:
+    pack = payments.offer(USER, 100, Decimal("1.5"))
+    assert pack is not None and pack.issued_at is not None
+    assert abs(pack.issued_at - time.time()) < 5
+    assert pack.payload.startswith(f"pay2:s:{USER}:100:15000:{pack.issued_at}:")
+    assert checkout.check(pack.payload, user_id=USER, currency="XTR", total_amount=100)
+    rub = payments.offer_roubles(USER, 500, (100, 500))
+    assert rub is not None and (rub.currency, rub.total_amount, rub.kopecks) == ("RUB", 500_00, 500_00)
+    assert checkout.check(rub.payload, user_id=USER, currency="RUB", total_amount=500_00)
+    assert payments.offer_roubles(USER, 499, (100, 500)) is None  # not a pack
+
+
+def test_transfer_codes_are_short_unambiguous_and_read_back_from_what_people_type() -> None:
+    codes = {checkout.new_transfer_code() for _ in range(200)}
+    assert len(codes) == 200
+    for code in codes:
+        assert len(code) == 8 and code.startswith("CB")
+        assert not set(code[2:]) & set("01IO")
+        assert checkout.transfer_code(code) == code
+    assert checkout.transfer_code(" cb-7k3q 9m") == "CB7K3Q9M"
+    for bad in ("CB7K3Q9", "CB7K3Q9MM", "CB0K3Q9M", "XX7K3Q9M", None, 12, "CB" + "7" * 50):
+        assert checkout.transfer_code(bad) is None
+
+
 def test_the_legacy_stars_payload_is_still_read() -> None:
     invoice = checkout.parse(f"topup:{USER}:100:15000")
     assert invoice == checkout.Invoice("s", USER, 100, 150_00, None)
@@ -69,7 +124,9 @@ def test_the_legacy_stars_payload_is_still_read() -> None:
         f"pay1:s:{USER}:0:15000:ref",
         f"pay1:s:{INT64_MAX + 1}:100:15000:ref",
         f"pay1:s:{USER}:100:{10**19}:ref",
-        f"pay2:s:{USER}:100:15000:ref",
+        f"pay2:s:{USER}:100:15000:ref",  # no issue time
+        f"pay2:s:{USER}:100:15000:0:ref",
+        f"pay2:s:{USER}:100:15000:1795867200:",
         f"pay1:s:{USER}:100:15000:ref:extra",
         "x" * 129,
     ],
@@ -106,6 +163,12 @@ def test_encode_refuses_what_the_format_cannot_carry(kwargs: dict[str, Any]) -> 
 
 PAID = checkout.encode("s", user_id=USER, units=100, kopecks=150_00, payment_ref="ref1")
 RUB = checkout.encode("r", user_id=USER, units=990_00, kopecks=1000_00, payment_ref="ref2")
+STALE = checkout.encode(  # issued a day and a minute ago: its payment has expired
+    "s", user_id=USER, units=100, kopecks=150_00, payment_ref="ref3", issued_at=int(time.time()) - 86_460
+)
+FRESH = checkout.encode(
+    "s", user_id=USER, units=100, kopecks=150_00, payment_ref="ref4", issued_at=int(time.time())
+)
 
 
 @pytest.mark.parametrize(
@@ -135,7 +198,7 @@ def test_check_holds_a_payment_to_its_invoice(
 def test_payments_keeps_its_names_on_top_of_checkout() -> None:
     pack = payments.offer(USER, 100, Decimal("1.5"))
     assert pack is not None and pack.stars == 100 and pack.kopecks == 150_00
-    assert pack.payload.startswith(f"pay1:s:{USER}:100:15000:")
+    assert pack.payload.startswith(f"pay2:s:{USER}:100:15000:")
     assert payments.parse_payload(pack.payload) == pack
     assert payments.offer(USER, 77, Decimal("1.5")) is None
     legacy = payments.parse_payload(f"topup:{USER}:100:15000")
@@ -171,11 +234,19 @@ async def test_credit_rechecks_currency_and_amount_when_given(pool: Pool) -> Non
     refs = {
         r["ref"]: r["meta"] for r in await pool.fetch("SELECT ref, meta FROM ledger WHERE kind = 'topup'")
     }
+    payment_of = {r["ledger_ref"]: r["id"] for r in await pool.fetch("SELECT id, ledger_ref FROM payments")}
     assert refs == {
-        "stars:c1": {"stars": 100, "payment_ref": "ref1"},
-        "stars:c2": {"stars": 50},
-        "rub:c3": {"rub_kopecks": 990_00, "payment_ref": "ref2"},
+        "stars:c1": {"stars": 100, "payment_ref": "ref1", "payment": payment_of["stars:c1"]},
+        "stars:c2": {"stars": 50, "payment": payment_of["stars:c2"]},
+        "rub:c3": {"rub_kopecks": 990_00, "payment_ref": "ref2", "payment": payment_of["rub:c3"]},
     }
+    # ... and each is a paid payment keyed by its charge (invoices sent before the table get a row now)
+    rows = await pool.fetch("SELECT method, state, ref, telegram_charge_id FROM payments ORDER BY id")
+    assert [tuple(r) for r in rows] == [
+        ("stars", "paid", "ref1", "c1"),
+        ("stars", "paid", "charge:c2", "c2"),
+        ("rub", "paid", "ref2", "c3"),
+    ]
 
 
 # --- the webhook answers in its HTTP reply, with the queue out of reach --------------------------------
@@ -240,6 +311,8 @@ def _call(update: dict[str, Any] | bytes, context: FakeLambdaContext) -> tuple[i
         (_pre_checkout(8, f"topup:{USER}:77:100", total=77), False, RU.invoice_stale),
         (_pre_checkout(9, PAID, total=99, lang="en-GB"), False, EN.invoice_stale),
         (_pre_checkout(10, PAID, total=99, lang=None), False, RU.invoice_stale),
+        (_pre_checkout(11, FRESH), True, None),
+        (_pre_checkout(12, STALE), False, RU.invoice_stale),
     ],
     ids=[
         "stars",
@@ -252,6 +325,8 @@ def _call(update: dict[str, Any] | bytes, context: FakeLambdaContext) -> tuple[i
         "legacy non-pack",
         "english",
         "no language",
+        "issued now",
+        "expired",
     ],
 )
 def test_a_pre_checkout_query_is_answered_in_the_reply_without_the_queue(

@@ -77,22 +77,43 @@ async def test_the_day_turns_at_moscow_midnight(pool: Pool) -> None:
 # --- referrals -----------------------------------------------------------------------------------------
 
 
-async def _bind(pool: Pool, referee: int, code: str, reward: int = 1000) -> referrals.Binding:
+async def _bind(pool: Pool, referee: int, code: str) -> referrals.Binding:
     first = await referrals.mark_first_start(pool, referee)
-    return await referrals.bind(pool, referee_id=referee, code=code, first_start=first, reward_kopecks=reward)
+    return await referrals.bind(pool, referee_id=referee, code=code, first_start=first)
 
 
-async def test_a_new_user_is_bound_once_and_the_referrer_rewarded_once(pool: Pool) -> None:
+async def _first_topup(pool: Pool, referee: int, reward: int = 1000) -> int | None:
+    """What the credit path of a paid top-up does, in its transaction (creativebot.payments)."""
+    async with pool.acquire() as conn, conn.transaction():
+        await wallet.topup(conn, referee, 50_00, f"test-topup:{referee}")
+        return await referrals.reward_first_topup(conn, referee, reward)
+
+
+async def test_a_new_user_is_bound_on_start_and_the_referrer_rewarded_on_the_first_top_up(pool: Pool) -> None:
     referrer, referee = await _user(pool, 10), await _user(pool, 11)
     code = await referrals.ensure_code(pool, referrer)
     assert await referrals.ensure_code(pool, referrer) == code
     assert referrals.code_from_payload(f"ref_{code}") == code
-    # When
+    # When: the friend's first /start
     assert await _bind(pool, referee, code) is referrals.Binding.BOUND
-    # Then
+    # Then: bound, and nothing paid yet
     assert await pool.fetchval("SELECT referrer_id FROM users WHERE id = $1", referee) == referrer
+    assert await wallet.balance_of(pool, referrer) == wallet.Balance(0, 0)
+    assert await referrals.stats(pool, referrer) == (1, 0)
+    # When: the friend tops up, twice
+    assert await _first_topup(pool, referee) == referrer
+    assert await _first_topup(pool, referee) is None
+    # Then: the reward is paid once
     assert await wallet.balance_of(pool, referrer) == wallet.Balance(1000, 0)
     assert await referrals.stats(pool, referrer) == (1, 1000)
+
+
+async def test_no_reward_without_a_referrer_or_without_a_bonus(pool: Pool) -> None:
+    referrer, referee, loner = await _user(pool, 12), await _user(pool, 13), await _user(pool, 14)
+    assert await _bind(pool, referee, await referrals.ensure_code(pool, referrer)) is referrals.Binding.BOUND
+    assert await _first_topup(pool, loner) is None  # nobody invited them
+    assert await _first_topup(pool, referee, reward=0) is None  # REFERRAL_BONUS_RUB=0
+    assert await wallet.balance_of(pool, referrer) == wallet.Balance(0, 0)
 
 
 async def test_self_second_unknown_and_repeated_rewards_are_no_ops(pool: Pool) -> None:
@@ -106,12 +127,10 @@ async def test_self_second_unknown_and_repeated_rewards_are_no_ops(pool: Pool) -
     assert await _bind(pool, bob, carol_code) is referrals.Binding.NOT_FIRST_START
     # an unknown code on carol's first start is ignored politely
     assert await _bind(pool, carol, "Zzzzzzzz") is referrals.Binding.UNKNOWN_CODE
-    # the reward cannot be paid twice, even if the binding were replayed
-    replay = await referrals.bind(
-        pool, referee_id=bob, code=alice_code, first_start=True, reward_kopecks=1000
-    )
+    # a replayed binding changes nothing, and no binding pays anything by itself
+    replay = await referrals.bind(pool, referee_id=bob, code=alice_code, first_start=True)
     assert replay is referrals.Binding.ALREADY_BOUND
-    assert await wallet.balance_of(pool, alice) == wallet.Balance(1000, 0)
+    assert await wallet.balance_of(pool, alice) == wallet.Balance(0, 0)
     assert await wallet.balance_of(pool, carol) == wallet.Balance(0, 0)
     assert await pool.fetchval("SELECT referrer_id FROM users WHERE id = $1", bob) == alice
 
@@ -120,7 +139,7 @@ async def test_a_binding_that_would_close_a_cycle_is_refused(pool: Pool) -> None
     a, b = await _user(pool, 30), await _user(pool, 31)
     await pool.execute("UPDATE users SET referrer_id = $1 WHERE id = $2", b, a)  # a was invited by b
     a_code = await referrals.ensure_code(pool, a)
-    outcome = await referrals.bind(pool, referee_id=b, code=a_code, first_start=True, reward_kopecks=500)
+    outcome = await referrals.bind(pool, referee_id=b, code=a_code, first_start=True)
     assert outcome is referrals.Binding.CYCLE
     assert await pool.fetchval("SELECT referrer_id FROM users WHERE id = $1", b) is None
 

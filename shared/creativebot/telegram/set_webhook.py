@@ -41,7 +41,9 @@ def used_update_types() -> list[str]:
     root = Router(name="root")
     root.include_router(errors.build_router())
     root.include_routers(*build_routers())
-    return sorted(root.resolve_used_update_types())
+    # The webhook answers pre-checkout queries in its HTTP reply (creativebot.ingest); no router handles
+    # them, yet Telegram must keep sending them.
+    return sorted({*root.resolve_used_update_types(), "pre_checkout_query"})
 
 
 def use_region(region: str | None) -> None:

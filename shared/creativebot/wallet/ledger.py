@@ -380,6 +380,77 @@ async def refund(db: Pool | Connection, user_id: int, ref: str) -> Result:
         )
 
 
+async def reverse_topup(
+    db: Pool | Connection,
+    user_id: int,
+    amount: int,
+    ref: str,
+    *,
+    payment_id: str | None = None,
+    meta: dict[str, Any] | None = None,
+) -> Result:
+    """Take back what a payment credited when the payment itself goes back to the payer (a Stars
+    refund): -amount, never more than is available (InsufficientFunds), once per ``ref``."""
+    _positive(amount)
+    async with transaction(db) as conn:
+        wallet = await _lock_wallet(conn, user_id)
+        existing = await _existing(conn, "reversal", ref)
+        if existing is not None:
+            return _repeat(existing, user_id, wallet, -amount)
+        if wallet.available < amount:
+            raise InsufficientFunds(wallet.available, amount)
+        return await _write(
+            conn,
+            wallet,
+            repeat_amount=-amount,
+            user_id=user_id,
+            kind="reversal",
+            amount=-amount,
+            held_delta=0,
+            ref=ref,
+            job_id=None,
+            payment_id=payment_id,
+            meta=meta,
+        )
+
+
+async def write_off(
+    db: Pool | Connection,
+    user_id: int,
+    amount: int,
+    ref: str,
+    *,
+    reason: str,
+    payment_id: str | None = None,
+    meta: dict[str, Any] | None = None,
+) -> Result:
+    """Record, once per ``ref``, money a payer got back that their wallet no longer held: it moves no
+    money (amount 0, so a balance never goes below zero); the kopecks and the reason are in meta."""
+    _positive(amount)
+    if not reason.strip():
+        raise WalletError("a write-off needs a reason")
+    async with transaction(db) as conn:
+        wallet = await _lock_wallet(conn, user_id)
+        existing = await _existing(conn, "writeoff", ref)
+        if existing is not None:
+            if existing.meta.get("kopecks") != amount:
+                raise IdempotencyConflict(f"writeoff {ref!r} was already used for another amount")
+            return _repeat(existing, user_id, wallet)
+        return await _write(
+            conn,
+            wallet,
+            repeat_amount=None,
+            user_id=user_id,
+            kind="writeoff",
+            amount=0,
+            held_delta=0,
+            ref=ref,
+            job_id=None,
+            payment_id=payment_id,
+            meta={**(meta or {}), "kopecks": amount, "reason": reason},
+        )
+
+
 async def balance_of(db: Pool | Connection, user_id: int) -> Balance:
     row = await db.fetchrow("SELECT balance, held FROM wallets WHERE user_id = $1", user_id)
     return Balance(row["balance"], row["held"]) if row else Balance(0, 0)

@@ -1,8 +1,9 @@
 """Referrals: a personal ``t.me/<bot>?start=ref_<code>`` link, bound once, rewarded once.
 
 A referrer is bound only on the referee's very first /start (``users.started_at`` is still empty),
-never to oneself, never in a cycle; an unknown code is ignored. The referrer's reward goes through
-the ledger with ``ref = referral:<referee>``, so it is paid at most once per referee.
+never to oneself, never in a cycle; an unknown code is ignored. The referrer's reward is paid when the
+referee first tops up (any route), in the same transaction as that credit: it goes through the ledger
+with ``ref = referral:<referee>``, so it is paid at most once per referee.
 """
 
 from __future__ import annotations
@@ -85,10 +86,8 @@ async def _creates_cycle(conn: Connection, referee_id: int, referrer_id: int) ->
     return True  # a chain this long is suspicious enough to refuse
 
 
-async def bind(
-    db: Pool | Connection, *, referee_id: int, code: str, first_start: bool, reward_kopecks: int
-) -> Binding:
-    """Bind the referee to the code's owner and pay the owner's reward, in one transaction."""
+async def bind(db: Pool | Connection, *, referee_id: int, code: str, first_start: bool) -> Binding:
+    """Bind the referee to the code's owner (the reward waits for the referee's first top-up)."""
     if not first_start:
         return Binding.NOT_FIRST_START
     async with transaction(db) as conn:
@@ -106,16 +105,32 @@ async def bind(
                 referrer_id,
             )
             outcome = Binding.BOUND if updated.endswith(" 1") else Binding.ALREADY_BOUND
-        if outcome is Binding.BOUND and referrer_id is not None and reward_kopecks > 0:
-            await ledger.bonus(
-                conn,
-                referrer_id,
-                reward_kopecks,
-                f"referral:{referee_id}",
-                meta={"reason": "referral", "referee": referee_id},
-            )
     log_event("REFERRAL_" + outcome.name, referee=referee_id)
     return outcome
+
+
+async def reward_first_topup(conn: Connection, referee_id: int, reward_kopecks: int) -> int | None:
+    """Pay the referee's referrer on the referee's first top-up; the referrer when this call paid them.
+
+    Call it inside the transaction that credits the top-up (after the referee's wallet): the ledger's
+    ``referral:<referee>`` ref makes every later top-up a no-op.
+    """
+    if reward_kopecks <= 0:
+        return None
+    referrer_id: int | None = await conn.fetchval("SELECT referrer_id FROM users WHERE id = $1", referee_id)
+    if referrer_id is None:
+        return None
+    result = await ledger.bonus(
+        conn,
+        referrer_id,
+        reward_kopecks,
+        f"referral:{referee_id}",
+        meta={"reason": "referral", "referee": referee_id},
+    )
+    if result.repeated:
+        return None
+    log_event("REFERRAL_REWARDED", referee=referee_id, amount=reward_kopecks)
+    return referrer_id
 
 
 async def stats(db: Pool | Connection, user_id: int) -> tuple[int, int]:
