@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, get_type_hi
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from creativebot.observability import register_secret
@@ -257,6 +257,7 @@ class CallbackSettings(FunctionSettings):
     db: DatabaseSettings
     queue: QueueSettings
     app: AppSettings
+    admin: AdminSettings
 
 
 @dataclasses.dataclass(frozen=True)
@@ -272,6 +273,8 @@ class WorkerSettings(FunctionSettings):
     pricing: PricingSettings
     fetch: FetchSettings
     limits: LimitSettings
+    admin: AdminSettings
+    payments: PaymentSettings
 
 
 CronSettings = CallbackSettings
@@ -335,3 +338,85 @@ def load_settings(cls: type[S]) -> S:
 def get_settings(cls: type[S]) -> S:
     """The function's settings, validated on first use and cached for the container's life."""
     return load_settings(cls)
+
+
+class AdminSettings(_Env):
+    """The operators' control room: the rule that hides a failing model, and the broadcasts' pace."""
+
+    # A model whose AUTO_HIDE_FAILED of its last AUTO_HIDE_WINDOW finished jobs failed is hidden by cron.
+    auto_hide_failed: int = Field(default=5, ge=1, le=1000)
+    auto_hide_window: int = Field(default=10, ge=1, le=1000)
+    # Broadcast messages per second, overall (Telegram allows about 30; the rest is for people's answers).
+    broadcast_per_second: int = Field(default=25, ge=1, le=25)
+
+    @field_validator("auto_hide_window")
+    @classmethod
+    def _window_holds_the_failures(cls, value: int, info: ValidationInfo) -> int:
+        failed = info.data.get("auto_hide_failed")
+        if isinstance(failed, int) and value < failed:
+            raise ValueError("must be at least AUTO_HIDE_FAILED (N failed of the last M jobs needs M >= N)")
+        return value
+
+
+class PaymentSettings(_Env):
+    """Top-up routes besides Telegram Stars. Both are off unless the operator sets them: Telegram wants
+    digital goods sold in its apps paid in Stars (README, "Payments")."""
+
+    # A Telegram payments provider's token (BotFather -> Payments, e.g. YooKassa): rouble invoices.
+    payments_provider_token: SecretStr | None = None
+    # Where payers send a manual transfer (e.g. "СБП +7 900 000-00-00, Т-Банк, Иван И."), shown as is.
+    manual_transfer_details: str | None = Field(default=None, max_length=500)
+    # The rouble amounts offered by both routes, in whole roubles, comma-separated.
+    payments_rub_packs: Annotated[tuple[int, ...], NoDecode] = (100, 300, 500, 1000, 3000)
+    # The fiscal receipt (54-FZ) sent to the provider with each rouble invoice: VAT code (YooKassa's
+    # vat_code, 1 = no VAT), the tax system when the shop has several, the item's name, and which contact
+    # Telegram asks the payer for (the provider sends the receipt there).
+    payments_vat_code: int = Field(default=1, ge=1, le=12)
+    payments_tax_system_code: int | None = Field(default=None, ge=1, le=6)
+    payments_receipt_item: str = Field(
+        default="Пополнение баланса Creative Bot", min_length=1, max_length=128
+    )
+    payments_receipt_contact: str = Field(default="email", pattern=r"^(email|phone)$")
+
+    @field_validator("payments_provider_token", "manual_transfer_details", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("payments_provider_token")
+    @classmethod
+    def _provider_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"\d+:[A-Za-z]+:[A-Za-z0-9_-]+", value.get_secret_value()):
+            raise ValueError(
+                "must look like a BotFather payments token: <digits>:<TEST or LIVE>:<letters, digits>"
+            )
+        return value
+
+    @field_validator("payments_rub_packs", mode="before")
+    @classmethod
+    def _comma_separated_packs(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            items = [item.strip() for item in value.split(",") if item.strip()]
+            if not items or not all(re.fullmatch(r"[1-9]\d{0,5}", item) for item in items):
+                raise ValueError("must be comma-separated whole roubles, e.g. 100,300,500")
+            return tuple(int(item) for item in items)
+        return value
+
+    @field_validator("payments_rub_packs")
+    @classmethod
+    def _sensible_packs(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if not 1 <= len(value) <= 8 or any(not 1 <= rub <= 100_000 for rub in value):
+            raise ValueError("must be 1 to 8 amounts, each from 1 to 100000 roubles")
+        return tuple(sorted(set(value)))
+
+    @property
+    def rub_invoices(self) -> bool:
+        """Rouble invoices through the payments provider are on."""
+        return self.payments_provider_token is not None
+
+    @property
+    def manual_transfers(self) -> bool:
+        """Manual transfers approved by an operator are on."""
+        return self.manual_transfer_details is not None

@@ -22,6 +22,8 @@ POINTS = (
     "delivery.before_done",  # every message is out; the job is not marked delivered yet
     "cron.after_claim",  # cron took its jobs; nothing asked or settled
     "cron.after_settle",  # cron settled a job; its delivery is not queued yet
+    "broadcast.after_claim",  # a recipient is marked 'sending' (committed); nothing sent to them yet
+    "broadcast.after_send",  # Telegram took a recipient's message; it is not recorded as sent yet
 )
 
 

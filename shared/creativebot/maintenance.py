@@ -11,10 +11,12 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from creativebot import budget, faults, generation, jobs
+from creativebot.admin.model_health import auto_hide_failing_models
 from creativebot.config import CronSettings
 from creativebot.db import Pool
 from creativebot.kie.client import KieClient
 from creativebot.observability import log_event
+from creativebot.payments.expiry import expire_payments
 from creativebot.wallet import verify_wallet_invariants
 
 # A job we have not heard about for this long is asked about (recordInfo); then every so often.
@@ -139,6 +141,8 @@ STEPS: dict[str, Step] = {
     "prune_processed_updates": prune_processed_updates,
     "prune_fsm_storage": prune_fsm_storage,
     "prune_cron_runs": prune_cron_runs,
+    "auto_hide_failing_models": auto_hide_failing_models,
+    "expire_payments": expire_payments,
 }
 
 

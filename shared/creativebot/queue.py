@@ -9,6 +9,8 @@ Message kinds (the ``kind`` attribute) and their groups:
   that has no Bot (cron, the callback) for the worker to send; group = the chat; deduplication id =
   the caller's key for that notice (one notice per key within SQS's five minutes, and callers key by
   what they tell, so a repeat is harmless).
+- ``broadcast``: body = ``{"broadcast_id": N, "gen": G, "slice": K}``, one slice of an operator's broadcast;
+  group = ``broadcast-<id>``, so one worker at a time sends it; deduplication id = ``broadcast-<id>-<G>-<K>``.
 
 This module imports boto3 only (no aiogram, no asyncpg): the webhook function uses it.
 """
@@ -31,7 +33,8 @@ if TYPE_CHECKING:
 KIND_TELEGRAM_UPDATE = "telegram_update"
 KIND_DELIVER = "deliver"
 KIND_NOTICE = "notice"
-KINDS = (KIND_TELEGRAM_UPDATE, KIND_DELIVER, KIND_NOTICE)
+KIND_BROADCAST = "broadcast"
+KINDS = (KIND_TELEGRAM_UPDATE, KIND_DELIVER, KIND_NOTICE, KIND_BROADCAST)
 
 # Errors that mean "SQS did not take the message": callers answer 503 or fail the record.
 QUEUE_ERRORS: tuple[type[Exception], ...] = (BotoCoreError, ClientError)
@@ -84,6 +87,20 @@ def send_notice(
         body=json.dumps({"chat_id": chat_id, "text": text, "silent": silent}, ensure_ascii=False),
         group_id=str(chat_id),
         deduplication_id=f"notice-{key}"[:128],
+        cid=cid,
+    )
+
+
+def send_broadcast_slice(
+    settings: QueueSettings, *, broadcast_id: int, gen: int, slice_no: int, cid: str
+) -> str:
+    """Slice ``slice_no`` of run ``gen`` of a broadcast (see creativebot.admin.broadcasts)."""
+    return send(
+        settings,
+        kind=KIND_BROADCAST,
+        body=json.dumps({"broadcast_id": broadcast_id, "gen": gen, "slice": slice_no}),
+        group_id=f"broadcast-{broadcast_id}",
+        deduplication_id=f"broadcast-{broadcast_id}-{gen}-{slice_no}",
         cid=cid,
     )
 

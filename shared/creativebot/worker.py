@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from creativebot import budget, db, queue
+from creativebot.admin.sending import handle_broadcast
 from creativebot.config import WorkerSettings, get_settings
 from creativebot.container import ContainerLoop
 from creativebot.kie.client import KieClient
@@ -113,6 +114,7 @@ HANDLERS: dict[str, RecordWork] = {
     queue.KIND_TELEGRAM_UPDATE: handle_telegram_update,
     queue.KIND_DELIVER: handle_delivery,
     queue.KIND_NOTICE: handle_notice,
+    queue.KIND_BROADCAST: handle_broadcast,
 }
 
 

@@ -1,4 +1,5 @@
-"""Rights: operator commands work for ADMIN_IDS only; forged buttons on other people's jobs do nothing."""
+"""Rights: operator commands work for ADMIN_IDS only and tell the people concerned; forged buttons on other
+people's jobs do nothing."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from collections.abc import Iterator
 import pytest
 
 from creativebot.texts import RU, format_rub
+from creativebot.texts.admin import RU as ADMIN_RU
 from creativebot.wallet import Balance
 from infra.local.stack import LocalStack
 from infra.local.telegram.client import ChatUser, text_of
 from tests.e2e.conftest import Database
-from tests.e2e.flows import is_photo, line_of, paid_generation, plain, start, title_of
+from tests.e2e.flows import head_of, is_photo, line_of, paid_generation, plain, start, title_of
 
 ADMIN = 100002  # the stack's default ADMIN_IDS
 USER = 100001
@@ -48,26 +50,34 @@ def test_an_admin_adjusts_a_balance_and_refunds_a_generation(
     job_id = _paid_job(person, database)
     start(admin)
     admin.send("/admin")
-    assert line_of(RU.admin_stats, jobs_day=1) in text_of(admin.wait_for_text(title_of(RU.admin_stats)))
+    assert text_of(admin.wait_for_text(title_of(ADMIN_RU.panel))).startswith(plain(head_of(ADMIN_RU.panel)))
     admin.send(f"/adjust {USER} +50 компенсация")
-    adjusted = line_of(
-        RU.admin_adjust_done,
-        user=USER,
-        amount=format_rub(50 * RUB, "ru"),
-        available=format_rub(66 * RUB, "ru"),
+    adjusted = ADMIN_RU.adjust_done.format(
+        user=USER, amount="+" + format_rub(50 * RUB, "ru"), available=format_rub(66 * RUB, "ru")
     )
-    assert adjusted in text_of(admin.wait_for_text(title_of(RU.admin_adjust_done)))
+    assert text_of(admin.wait_for_text(title_of(ADMIN_RU.adjust_done))) == plain(adjusted)
+    told = ADMIN_RU.owner_credited.format(
+        amount=format_rub(50 * RUB, "ru"), reason="компенсация", available=format_rub(66 * RUB, "ru")
+    )
+    person.wait_for(lambda m: text_of(m) == plain(told), what="the owner's notice of the adjustment")
     admin.send(f"/refund {job_id}")
-    refunded = line_of(RU.admin_refund_done, job=job_id, amount=format_rub(4 * RUB, "ru"))
-    assert refunded in text_of(admin.wait_for_text(title_of(RU.admin_refund_done)))
-    notice = line_of(RU.admin_refunded_notice, job=job_id, amount=format_rub(4 * RUB, "ru"))
+    refunded = line_of(ADMIN_RU.refund_done, job=job_id, amount=format_rub(4 * RUB, "ru"))
+    assert refunded in text_of(admin.wait_for_text(title_of(ADMIN_RU.refund_done)))
+    notice = line_of(ADMIN_RU.owner_refunded, job=job_id, amount=format_rub(4 * RUB, "ru"))
     person.wait_for(lambda m: notice in text_of(m), what="the user's refund notice")
     assert database.balance(USER) == Balance(70_00, 0)
     admin.send(f"/refund {job_id}")  # a second refund of the same charge changes nothing
-    admin.wait_for_text(title_of(RU.admin_refund_done))
+    admin.wait_for_text(title_of(ADMIN_RU.refund_done))
     assert database.fetchval("SELECT count(*) FROM ledger WHERE kind = 'refund'") == 1
+    assert len([m for m in person.history() if notice in text_of(m)]) == 1
     admin.send("/adjust nonsense")
-    assert text_of(admin.next_bot_message()) == plain(RU.admin_adjust_usage)
+    assert text_of(admin.next_bot_message()) == plain(ADMIN_RU.adjust_usage)
+    admin.send(f"/adjust {USER} 99999999999999999999 x")
+    assert text_of(admin.next_bot_message()) == plain(ADMIN_RU.adjust_usage)
+    admin.send("/refund ²")
+    assert text_of(admin.next_bot_message()) == plain(ADMIN_RU.refund_usage)
+    actions = database.run(lambda pool: pool.fetch("SELECT action FROM audit_log ORDER BY id"))
+    assert [row["action"] for row in actions] == ["balance.adjust", "job.refund"]
 
 
 def test_buttons_naming_someone_elses_job_do_nothing(

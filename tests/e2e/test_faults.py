@@ -62,7 +62,8 @@ def _errors(point: str) -> list[BaseException]:
 # task is unknowable there, so the job waits for its task (adopted from the callback when it exists) and
 # otherwise times out with the money returned. Every other point ends as the fault-free run does.
 _UNKNOWABLE = {"submit.after_intent"}
-_LAUNCH_POINTS = [p for p in faults.POINTS if not p.startswith("cron.")]
+# Cron's points have their own test below; a broadcast's are crashed in tests/e2e/test_broadcast.py.
+_LAUNCH_POINTS = [p for p in faults.POINTS if not p.startswith(("cron.", "broadcast."))]
 
 
 def _wait(check: Callable[[], bool], what: str, passes: int = PASSES) -> None:
