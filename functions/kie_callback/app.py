@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from creativebot import __version__, budget, callbacks, db, safejson
+from creativebot import __version__, budget, callbacks, db, safejson, snapstart
 from creativebot.asgi import LambdaAsgi
 from creativebot.config import CallbackSettings, ConfigError, get_settings
 from creativebot.kie.client import KieClient
@@ -31,6 +31,7 @@ _TIMESTAMP = re.compile(r"[0-9]{1,12}", re.ASCII)
 _TIMESTAMP_HEADER = "x-webhook-timestamp"
 
 configure_logging()
+snapstart.register(snapstart.CALLBACK_MODULES)
 app = FastAPI(title="Creative Bot KIE callback", version=__version__, docs_url=None, redoc_url=None)
 
 

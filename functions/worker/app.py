@@ -8,10 +8,12 @@ from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, proce
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from creativebot import snapstart
 from creativebot.observability import configure_logging, get_tracer, logger, metrics
 from creativebot.worker import handle_record
 
 configure_logging()
+snapstart.register(snapstart.WORKER_MODULES)
 # After a failure only the rest of that chat's records are returned to the queue; other chats go on.
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 tracer = get_tracer()

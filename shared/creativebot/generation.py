@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from creativebot import budget, faults, jobs, queue
 from creativebot.config import QueueSettings
@@ -27,7 +28,9 @@ from creativebot.observability import log_event
 
 SUBMIT_BACKOFF_SEC = (0.3, 0.9)  # between attempts KIE refused for now (429, 455, no connection)
 # KIE codes that mean "our account or key", not "your request": the operator must act.
-OPERATOR_CODES = {401, 402, 433}
+OPERATOR_CODES = frozenset({401, 402, 433})
+NO_RESULT_CODE = "no_result"  # KIE said success but gave no file
+REFUSED_PREFIX = "kie_"  # + KIE's code: createTask refused, nothing ran
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,9 @@ async def _refused(
         detail=error.message,
         operator_action_needed=error.code in OPERATOR_CODES,
     )
-    settlement = await jobs.settle(db, job.id, jobs.Outcome.failed(f"kie_{error.code}", error.message))
+    settlement = await jobs.settle(
+        db, job.id, jobs.Outcome.failed(f"{REFUSED_PREFIX}{error.code}", error.message)
+    )
     await enqueue_delivery(db, queue_settings, settlement.job)
     return settlement.job
 
@@ -137,9 +142,12 @@ def outcome_of(record: TaskRecord) -> jobs.Outcome | None:
     """A finished KIE task as a job outcome; None while it is still running."""
     if record.state == "success":
         if not record.result_urls:
-            return jobs.Outcome.failed("no_result", "the task succeeded without result files")
-        meta = [{"title": file.title, "cover": file.cover} for file in record.files]
-        described = any(file.title or file.cover for file in record.files)
+            return jobs.Outcome.failed(NO_RESULT_CODE, "the task succeeded without result files")
+        meta: list[dict[str, Any]] = [
+            {"title": file.title, "cover": file.cover, **({"fallback": True} if record.fallback else {})}
+            for file in record.files
+        ]
+        described = record.fallback or any(file.title or file.cover for file in record.files)
         return jobs.Outcome.succeeded(record.result_urls, meta if described else None)
     if record.state == "fail":
         return jobs.Outcome.failed(record.fail_code or "fail", record.fail_msg)

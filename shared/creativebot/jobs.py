@@ -81,7 +81,8 @@ class Job:
     delivery_failed_at: datetime | None
     delivery_failure: str | None
     result_files: list[dict[str, str]] | None
-    result_meta: list[dict[str, str | None]] | None  # per result URL: title, cover (Suno)
+    # per result URL: title, cover (Suno's tracks); fallback (Veo's backup model made it)
+    result_meta: list[dict[str, Any]] | None
 
     @property
     def finished(self) -> bool:
@@ -314,10 +315,10 @@ class Outcome:
     result_urls: tuple[str, ...] = ()
     fail_code: str | None = None
     fail_reason: str | None = None
-    result_meta: tuple[dict[str, str | None], ...] | None = None
+    result_meta: tuple[dict[str, Any], ...] | None = None
 
     @classmethod
-    def succeeded(cls, urls: list[str], meta: list[dict[str, str | None]] | None = None) -> Outcome:
+    def succeeded(cls, urls: list[str], meta: list[dict[str, Any]] | None = None) -> Outcome:
         return cls(True, tuple(urls), result_meta=tuple(meta) if meta else None)
 
     @classmethod

@@ -43,8 +43,15 @@ class Overrides:
         return self.by_model.get(model_id)
 
     def visible(self, model: CatalogModel) -> bool:
+        """Users may pick the model: it is available, or KIE's price list lacks it and an operator has set
+        its price (a model kept back for another reason stays back); and no operator hid it."""
         override = self.of(model.id)
-        return model.available and not (override and override.hidden)
+        if override is not None and override.hidden:
+            return False
+        priced_here = (
+            model.pricing is None and override is not None and override.fixed_price_kopecks is not None
+        )
+        return model.available or priced_here
 
     def free_per_day(self, model: CatalogModel) -> int:
         override = self.of(model.id)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from creativebot import faults, generation, jobs, overrides
+from creativebot import faults, generation, jobs, overrides, preferences
+from creativebot.admin import model_health
 from creativebot.config import WorkerSettings
 from creativebot.db import Connection
 from creativebot.kie.catalog import (
@@ -22,6 +23,7 @@ from creativebot.kie.catalog import (
     Category,
     Localized,
     Scalar,
+    TextInput,
     build_input,
     default_options,
     load_catalog,
@@ -33,7 +35,9 @@ from creativebot.users import User
 from creativebot.wallet import Balance, InsufficientFunds, balance_of, free_quota
 
 TELEGRAM_DOWNLOAD_LIMIT_MB = 20  # getFile serves bots files up to 20 MB
-SUGGESTIONS = 2
+ALTERNATIVES = 3  # cheaper models offered when the balance is short
+MEASURE_WINDOW = 50  # a model's typical time: its last results here…
+MEASURED_AFTER = 5  # …once there are this many
 
 
 class Draft(BaseModel):
@@ -46,6 +50,9 @@ class Draft(BaseModel):
     images: tuple[str, ...] = ()
     prompt: str | None = None
     options: dict[str, Scalar] = {}
+    # Other texts the model takes, by input name (a song's style and title; a follow-up's source task);
+    # "" marks an optional one the user skipped.
+    texts: dict[str, str] = {}
 
     @classmethod
     def from_state(cls, data: Mapping[str, Any]) -> Draft | None:
@@ -81,6 +88,17 @@ class Offer:
 
 
 @dataclass(frozen=True)
+class Card:
+    """A model's card: its prices, today's free runs, and the balance (how many runs it covers)."""
+
+    offer: Offer
+    quota: free_quota.QuotaStatus | None
+    wallet: Balance
+    typical_sec: int  # measured on the bot's own recent results once there are enough, else the catalog's
+    measured: bool = False
+
+
+@dataclass(frozen=True)
 class Quote:
     """What launching the draft costs this user right now."""
 
@@ -89,8 +107,10 @@ class Quote:
     price: int
     free: free_quota.QuotaStatus | None
     wallet: Balance
-    cheaper: tuple[Offer, ...] = ()
+    cheaper: tuple[Offer, ...] = ()  # models that take this draft and fit the balance (when it is short)
     gift_runs: int = 0  # granted free runs that would cover this price (0 when they would not)
+    cap: int | None = None  # the user's own daily spending cap (/settings); None: no cap
+    cap_room: int | None = None  # kopecks left under it today
 
     @property
     def uses_free_slot(self) -> bool:
@@ -111,6 +131,16 @@ class Quote:
     @property
     def affordable(self) -> bool:
         return self.balance_after >= 0
+
+    @property
+    def missing(self) -> int:
+        """How much the balance lacks (0 when it is enough)."""
+        return max(0, -self.balance_after)
+
+    @property
+    def over_cap(self) -> bool:
+        """The charge would pass the daily spending cap the user set in /settings."""
+        return self.cap_room is not None and self.charge > self.cap_room
 
 
 # --- what launch() can end in --------------------------------------------------------------------------
@@ -147,6 +177,11 @@ class LaunchRaced:
 
 
 @dataclass(frozen=True)
+class OverCap:
+    quote: Quote
+
+
+@dataclass(frozen=True)
 class TooManyRunning:
     """The person already has as many generations running as they may."""
 
@@ -154,7 +189,14 @@ class TooManyRunning:
 
 
 LaunchOutcome = (
-    Launched | AlreadyLaunched | DraftGone | NeedsChanges | ShortOfMoney | LaunchRaced | TooManyRunning
+    Launched
+    | AlreadyLaunched
+    | DraftGone
+    | NeedsChanges
+    | ShortOfMoney
+    | OverCap
+    | LaunchRaced
+    | TooManyRunning
 )
 # Shows the user that the job started; returns the status message's id (edited later).
 Announce = Callable[[jobs.Job], Awaitable[int | None]]
@@ -170,6 +212,63 @@ def prompt_problem(model: CatalogModel, text: str) -> PromptProblem | None:
     if stripped and len(stripped) < lowest:
         return PromptProblem("too_short", len(stripped), lowest)
     return None
+
+
+def text_problem(model: CatalogModel, text: TextInput, value: str) -> PromptProblem | None:
+    """Why a style, a title or another extra text cannot go to the model."""
+    stripped = value.strip()
+    if not stripped:
+        return PromptProblem("empty") if text.required else None
+    limit = int(model.input(text.input).max or 5000)
+    return PromptProblem("too_long", len(stripped), limit) if len(stripped) > limit else None
+
+
+def next_text(model: CatalogModel, draft: Draft) -> TextInput | None:
+    """The next extra text the wizard has to ask for (None when all are given or skipped)."""
+    return next((text for text in model.extra_texts if text.input not in draft.texts), None)
+
+
+def takes(model: CatalogModel, draft: Draft) -> bool:
+    """The model can run this draft's prompt, photos and texts as they are (for a switch of model)."""
+    count = len(draft.images)
+    if count and (model.images is None or not model.images.min <= count <= model.images.max):
+        return False
+    if not count and model.images is not None and model.images.min > 0:
+        return False
+    if draft.prompt and (model.prompt_input is None or prompt_problem(model, draft.prompt)):
+        return False
+    if not draft.prompt and model.prompt_required:
+        return False
+    given = {name for name, value in draft.texts.items() if value}
+    return {text.input for text in model.extra_texts if text.required} <= given
+
+
+def texts_of(model: CatalogModel, inputs: Mapping[str, Any]) -> dict[str, str]:
+    """A past job's texts for a new draft (to repeat it): its extra texts, and a follow-up's source task."""
+    names = {text.input for text in model.extra_texts}
+    if model.follow_up:
+        taken = {option.input for option in model.options} | set(model.fixed_inputs)
+        names |= {spec.name for spec in model.inputs if spec.required and spec.name not in taken}
+    return {name: str(inputs[name]) for name in names if inputs.get(name) not in (None, "")}
+
+
+def carried_over(draft: Draft, model: CatalogModel) -> Draft:
+    """The draft for another model: prompt, photos and texts kept, options kept where the model has
+    the same choice, a new id (its "Запустить" is a new job)."""
+    options = {
+        option.input: draft.options[option.input]
+        for option in model.options
+        if option.input in draft.options
+        and str(draft.options[option.input]) in {str(choice) for choice in model.choices(option)}
+    }
+    names = {spec.name for spec in model.inputs}
+    return WizardService.new_draft(
+        model,
+        images=draft.images,
+        prompt=draft.prompt,
+        options=options,
+        texts={name: value for name, value in draft.texts.items() if name in names},
+    )
 
 
 def photo_limit_mb(model: CatalogModel) -> int:
@@ -197,13 +296,42 @@ class WizardService:
         return model if model is not None and (await self.overrides()).visible(model) else None
 
     async def offered(self, category: Category) -> list[CatalogModel]:
+        """The category's models users may pick now: the catalog's, and those an operator has priced."""
         live = await self.overrides()
-        return [m for m in load_catalog().offered(category) if live.visible(m)]
+        catalog = load_catalog()
+        return [m for m in (*catalog.offered(category), *catalog.priceless(category)) if live.visible(m)]
+
+    async def follow_up(self, job_model: CatalogModel, action: str) -> CatalogModel | None:
+        """The follow-up model of a result's button (Midjourney's upscale, vary), if users may run it."""
+        live = await self.overrides()
+        return next(
+            (
+                model
+                for model in load_catalog().models
+                if model.follow_up
+                and model.family == job_model.family
+                and model.kie_model == action
+                and live.visible(model)
+            ),
+            None,
+        )
 
     async def price(self, model: CatalogModel, draft: Draft) -> int:
         return (await self.overrides()).price(
             model, dict(draft.options), draft.prompt or "", self.settings.pricing
         )
+
+    async def option_prices(self, model: CatalogModel, draft: Draft) -> list[list[int]]:
+        """Step 2: the draft's price if each option took each of its values (the others as they are)."""
+        live = await self.overrides()
+        pricing, prompt = self.settings.pricing, draft.prompt or ""
+        return [
+            [
+                live.price(model, {**draft.options, option.input: value}, prompt, pricing)
+                for value in model.choices(option)
+            ]
+            for option in model.options
+        ]
 
     async def price_range(self, model: CatalogModel) -> tuple[int, int]:
         return (await self.overrides()).price_range(model, self.settings.pricing)
@@ -220,6 +348,7 @@ class WizardService:
         images: tuple[str, ...] = (),
         prompt: str | None = None,
         options: Mapping[str, Scalar] | None = None,
+        texts: Mapping[str, str] | None = None,
     ) -> Draft:
         """A fresh draft: a new id, so its "Запустить" makes a new job."""
         return Draft(
@@ -228,6 +357,7 @@ class WizardService:
             images=images,
             prompt=prompt,
             options={**default_options(model), **(options or {})},
+            texts=dict(texts or {}),
         )
 
     @staticmethod
@@ -259,11 +389,22 @@ class WizardService:
         models = await self.offered(category)
         return await self._offers(user, models)
 
-    async def offer(self, user: User, model: CatalogModel) -> tuple[Offer, free_quota.QuotaStatus | None]:
-        """One model's card: its price range, and today's free runs when it has any."""
+    async def card(self, user: User, model: CatalogModel) -> Card:
+        """One model's card: its price range, today's free runs when it has any, the balance."""
         quota = await self.free_status(user, model)
         low, high = await self.price_range(model)
-        return Offer(model, low, high, quota.remaining if quota else 0), quota
+        wallet = await balance_of(self.db, user.id)
+        typical, measured = await self.typical_time(model)
+        offer = Offer(model, low, high, quota.remaining if quota else 0)
+        return Card(offer, quota, wallet, typical, measured)
+
+    async def typical_time(self, model: CatalogModel) -> tuple[int, bool]:
+        """(seconds, measured): the median of the model's recent results here once there are
+        ``MEASURED_AFTER`` of them, else the catalog's estimate."""
+        health = (await model_health.recent(self.db, [model.id], window=MEASURE_WINDOW)).get(model.id)
+        if health is None or health.median_sec is None or health.finished - health.failed < MEASURED_AFTER:
+            return model.eta_sec, False
+        return max(1, round(health.median_sec)), True
 
     async def free_status(self, user: User, model: CatalogModel) -> free_quota.QuotaStatus | None:
         limit = await self.free_per_day(model)
@@ -279,13 +420,27 @@ class WizardService:
         wallet = await balance_of(self.db, user.id)
         free = await self.free_status(user, model)
         gift_runs = user.gift_runs if price <= self._gift_max_price() else 0
-        quote = Quote(model, draft, price, free, wallet, gift_runs=gift_runs)
+        cap, cap_room = user.daily_cap_kopecks, None
+        if cap is not None:
+            cap_room = await preferences.cap_room(self.db, user, self.settings.wallet.free_day_tz)
+        quote = Quote(model, draft, price, free, wallet, gift_runs=gift_runs, cap=cap, cap_room=cap_room)
         if quote.affordable:
             return quote
-        others = [m for m in await self.offered(model.category) if m.id != model.id]
-        cheaper = [o for o in await self._offers(user, others) if o.free_left or o.low <= wallet.available]
-        cheaper.sort(key=lambda offer: (offer.free_left == 0, offer.low))
-        return Quote(model, draft, price, free, wallet, tuple(cheaper[:SUGGESTIONS]), gift_runs)
+        return replace(quote, cheaper=tuple(await self._alternatives(user, draft, model, wallet)))
+
+    async def _alternatives(
+        self, user: User, draft: Draft, model: CatalogModel, wallet: Balance
+    ) -> list[Offer]:
+        """Up to three other models that take this draft as it is and that the balance (or a free run)
+        covers: the dearest first, as the closest to what the user chose."""
+        others = [m for m in await self.offered(model.category) if m.id != model.id and takes(m, draft)]
+        offers = []
+        for offer in await self._offers(user, others):
+            price = await self.price(offer.model, carried_over(draft, offer.model))
+            if offer.free_left or price <= wallet.available:
+                offers.append(Offer(offer.model, price, price, offer.free_left))
+        offers.sort(key=lambda offer: (offer.free_left == 0, -offer.low))
+        return offers[:ALTERNATIVES]
 
     async def _offers(self, user: User, models: list[CatalogModel]) -> list[Offer]:
         live = await self.overrides()
@@ -324,8 +479,16 @@ class WizardService:
         model = await self.model(draft.model_id) if draft is not None else None
         if draft is None or model is None or draft.draft_id != pressed_draft_id:
             return DraftGone()
-        if self.problems(model, draft) or prompt_problem(model, draft.prompt or ""):
+        if (
+            self.problems(model, draft)
+            or prompt_problem(model, draft.prompt or "")
+            or next_text(model, draft)
+        ):
             return NeedsChanges()
+        if user.daily_cap_kopecks is not None:
+            quote = await self.quote(user, draft, model)
+            if quote.over_cap:
+                return OverCap(quote)
         new_job = jobs.NewJob(
             user_id=user.id,
             chat_id=chat_id,
@@ -334,7 +497,7 @@ class WizardService:
             prompt=draft.prompt,
             options=dict(draft.options),
             image_urls=list(draft.images),
-            inputs=build_input(model, draft.prompt, list(draft.images), dict(draft.options)),
+            inputs=build_input(model, draft.prompt, list(draft.images), dict(draft.options), draft.texts),
             price=await self.price(model, draft),
             language=language,
             cid=cid,

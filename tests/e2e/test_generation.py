@@ -13,7 +13,9 @@ import httpx
 import pytest
 
 from creativebot.kie.signing import callback_token
+from creativebot.telegram.views import wizard as views
 from creativebot.texts import RU, format_rub
+from creativebot.texts.failures import RU as FAILURES_RU
 from creativebot.wallet import Balance
 from infra.local.kie.fake import png
 from infra.local.stack import LocalStack
@@ -189,7 +191,7 @@ def test_a_timed_out_job_is_released_and_a_late_result_is_delivered_free(
     )
     stack.run_cron_once()
     # Then: the user is told and the money is back
-    assert line_of(RU.fail_timeout, minutes=30) in _failure_notice(person)
+    assert FAILURES_RU.timeout.format(minutes=30) in _failure_notice(person)
     assert database.balance(USER) == Balance(20 * RUB, 0)
     # When: the result turns up after all
     assert stack.fake_kie is not None
@@ -235,8 +237,8 @@ def test_bad_prompts_get_a_clear_message_and_the_step_repeats(person: ChatUser) 
     person.send("x" * 1001)  # Z-Image takes up to 1000 characters
     one = RU.characters.split("|")[0]  # Russian says "1001 символ", as for 1
     assert line_of(RU.prompt_too_long, length=1001, characters=one) in text_of(person.next_bot_message())
-    person.send_photo(png(8, 8, b"not a prompt"))
-    assert text_of(person.next_bot_message()) == RU.prompt_expected
+    person.send_photo(png(8, 8, b"not a prompt"))  # Z-Image takes no photos: the answer says where they go
+    assert text_of(person.next_bot_message()) == plain(views.photos_not_taken(RU))
     with pytest.raises(httpx.HTTPStatusError):
         person.send("   ")  # like Telegram's apps, the emulator does not send a blank message
     person.send("лиса")
@@ -272,7 +274,7 @@ def test_kie_out_of_credits_tells_the_user_and_returns_the_money(
     person: ChatUser, database: Database
 ) -> None:
     paid_generation(person, database, "[402] дорогой запрос")
-    assert RU.fail_busy in _failure_notice(person)
+    assert FAILURES_RU.busy in _failure_notice(person)
     assert database.balance(USER) == Balance(20 * RUB, 0)
     assert database.fetchval("SELECT fail_code FROM jobs") == "kie_402"
 

@@ -69,7 +69,9 @@ class Harness:
             ]
         return await self.feed(self._message(user_id, language_code, **content))
 
-    async def send_photo(self, user_id: int, content: bytes, *, caption: str | None = None) -> list[Call]:
+    async def send_photo(
+        self, user_id: int, content: bytes, *, caption: str | None = None, album: str | None = None
+    ) -> list[Call]:
         file_id = f"photo-{next(self._ids)}"
         self.session.add_file(file_id, content)
         size = {
@@ -80,6 +82,8 @@ class Harness:
             "file_size": len(content),
         }
         extra: dict[str, Any] = {"caption": caption} if caption else {}
+        if album:
+            extra["media_group_id"] = album
         return await self.feed(self._message(user_id, "ru", photo=[size], **extra))
 
     async def press(
@@ -136,6 +140,14 @@ def buttons_of(call: Call) -> list[str]:
     if markup is None:
         return []
     return [button.text for row in markup.inline_keyboard for button in row]
+
+
+def button_data(call: Call) -> list[str]:
+    """The callback data of every button of a message, in order."""
+    markup = getattr(call.method, "reply_markup", None)
+    if markup is None:
+        return []
+    return [str(button.callback_data) for row in markup.inline_keyboard for button in row]
 
 
 def last_screen(calls: list[Call]) -> Call:

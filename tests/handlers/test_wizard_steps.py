@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from creativebot import wallet
 from creativebot.db import Pool
 from creativebot.telegram.callbacks import (
@@ -213,11 +211,10 @@ async def test_skip_is_offered_only_where_the_prompt_is_optional(harness: Harnes
     assert await harness.state(USER) == Step.confirm.state
 
 
-@pytest.mark.parametrize("action", ["back_to_prompt", "edit"])
-async def test_back_and_edit_return_to_the_prompt_keeping_the_draft(harness: Harness, action: str) -> None:
+async def test_back_returns_to_the_prompt_keeping_the_draft(harness: Harness) -> None:
     await _to_prompt(harness, NANO)
     await harness.send(USER, "кот")
-    calls = await harness.press(USER, Wizard(action=action))
+    calls = await harness.press(USER, Wizard(action="back_to_prompt"))
     assert await harness.state(USER) == Step.prompt.state
     assert (await _draft(harness)).prompt == "кот"
     assert RU.prompt_current.format(prompt="кот") in last_screen(calls).text
@@ -239,3 +236,16 @@ async def test_the_main_menu_button_clears_the_wizard(harness: Harness) -> None:
     await _to_prompt(harness, NANO)
     await harness.press(USER, Menu(screen="main"))
     assert await harness.state(USER) is None
+
+
+async def test_help_lists_every_command_of_the_command_menu(harness: Harness) -> None:
+    calls = await harness.send(USER, "/help")
+    text = last_screen(calls).text
+    for command in ("/menu", "/invite", "/topup", "/gallery", "/settings", "/balance", "/cancel"):
+        assert f"{command} — " in text, command
+
+
+async def test_the_main_menu_opens_the_gallery_and_the_settings(harness: Harness) -> None:
+    calls = await harness.send(USER, "/menu")
+    labels = buttons_of(last_screen(calls))
+    assert "🖼 Мои генерации" in labels and RU.btn_settings in labels

@@ -16,6 +16,7 @@ from creativebot.telegram.bot import build_bot
 from creativebot.telegram.delivery import deliver
 from creativebot.telegram.views import results
 from creativebot.texts import RU
+from creativebot.texts.failures import RU as FAILURES_RU
 from infra.local.kie import FakeKieServer
 from infra.local.telegram import EmulatorServer
 from tests.helpers import Queues
@@ -80,7 +81,7 @@ async def _submitted_or_failed(pool: Pool, client: KieClient, prompt: str) -> jo
 
 @pytest.mark.parametrize(
     ("keyword", "code", "reason"),
-    [("[429]", "kie_429", RU.fail_unavailable), ("[402]", "kie_402", RU.fail_busy)],
+    [("[429]", "kie_429", FAILURES_RU.busy), ("[402]", "kie_402", FAILURES_RU.busy)],
 )
 async def test_a_lasting_refusal_fails_the_job_returns_the_money_and_queues_the_notice(
     pool: Pool, kie: FakeKieServer, kie_client: KieClient, sqs: Queues, keyword: str, code: str, reason: str
@@ -110,12 +111,14 @@ async def test_a_5xx_from_create_task_is_never_sent_again_and_the_job_waits_for_
     assert len(kie.fake.create_requests) == 1 and again.status == "created"
 
 
-async def test_a_rejected_request_says_what_kie_objected_to(
+async def test_a_rejected_request_says_what_kie_objected_to_in_our_words(
     pool: Pool, kie: FakeKieServer, kie_client: KieClient, sqs: Queues
 ) -> None:
     job = await _submitted_or_failed(pool, kie_client, "[422] маяк")
     assert job.fail_code == "kie_422"
-    assert "prompt is not supported in this language" in results.failure_reason(RU, job, 30)
+    reason = results.failure_reason(RU, job, 30)
+    assert reason == FAILURES_RU.language
+    assert "prompt is not supported" not in reason  # KIE's English stays in the logs
 
 
 async def test_a_user_who_blocked_the_bot_ends_the_delivery_at_once_not_retried_forever(

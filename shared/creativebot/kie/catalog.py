@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+from collections.abc import Mapping
 from decimal import ROUND_CEILING, Decimal
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -202,6 +203,11 @@ class Catalog(_Strict):
         """Available models of a category, free ones first, then cheapest first."""
         return list(self._offered[category])
 
+    def priceless(self, category: Category) -> list[CatalogModel]:
+        """Models of a category that wait for a price (KIE's price list lacks them); an operator's fixed
+        price makes them available (creativebot.overrides)."""
+        return [m for m in self.models if m.category == category and m.pricing is None and not m.follow_up]
+
     @cached_property
     def _offered(self) -> dict[Category, tuple[CatalogModel, ...]]:
         ranked = sorted(
@@ -337,12 +343,18 @@ def _coerce(spec: InputSpec, value: Any) -> Any:
 
 
 def build_input(
-    model: CatalogModel, prompt: str | None, image_urls: list[str], options: dict[str, Any]
+    model: CatalogModel,
+    prompt: str | None,
+    image_urls: list[str],
+    options: dict[str, Any],
+    texts: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The ``input`` object of createTask: user choices, documented defaults for required fields."""
-    payload: dict[str, Any] = {}
+    """The model's request fields: its fixed inputs (a family's mode switches), documented defaults for
+    required fields, the user's choices, and the other texts the wizard asked for (a song's style, title;
+    a follow-up's source task). What is stored on the job is exactly what goes to KIE."""
+    payload: dict[str, Any] = dict(model.fixed_inputs)
     for spec in model.inputs:
-        if spec.default is not None and spec.required:
+        if spec.default is not None and spec.required and spec.name not in payload:
             payload[spec.name] = spec.default
     for option in model.options:
         payload[option.input] = _coerce(
@@ -353,6 +365,10 @@ def build_input(
     if model.images and image_urls:
         spec = model.input(model.images.input)
         payload[model.images.input] = list(image_urls) if spec.type == "array" else image_urls[0]
+    names = {spec.name for spec in model.inputs}
+    for name, value in (texts or {}).items():
+        if name in names and value:
+            payload[name] = _coerce(model.input(name), value)
     for spec in model.inputs:
         if spec.required and spec.name not in payload and spec.type == "boolean":
             payload[spec.name] = False

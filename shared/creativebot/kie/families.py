@@ -119,7 +119,8 @@ def _suno(data: Mapping[str, Any]) -> TaskRecord:
         task_id=str(data.get("taskId") or ""),
         state=state if status else "generating",
         files=files if state == "success" else (),
-        fail_code=_text(data.get("errorCode")),
+        # KIE may leave errorCode empty; the status (SENSITIVE_WORD_ERROR…) still says why
+        fail_code=_text(data.get("errorCode")) or (status if state == "fail" else None),
         fail_msg=_text(data.get("errorMessage")),
         callback_url=_callback_of(data.get("param")),
     )
@@ -162,7 +163,7 @@ class Family:
         if self.name == "market":
             body: dict[str, Any] = {"model": model.kie_id, "input": dict(payload)}
         else:
-            body = {**model.fixed_inputs, **payload}
+            body = dict(payload)
             if self.sends_model and model.kie_model and "model" not in body:
                 body["model"] = model.kie_model
         if callback_url:

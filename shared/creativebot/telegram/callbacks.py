@@ -49,6 +49,20 @@ class OptionPick(CallbackData, prefix="opt"):
     value: Index
 
 
+class EditPart(CallbackData, prefix="ed"):
+    """The confirm step's "✏️ Изменить": which part of the draft to change (prompt, photos, format, or
+    ``text`` number ``index`` of the model's extra texts); the rest is kept."""
+
+    part: str
+    index: Index = 0
+
+
+class SwitchModel(CallbackData, prefix="sw"):
+    """Run the current draft (prompt, photos, texts) on another model."""
+
+    model: str
+
+
 class Launch(CallbackData, prefix="go"):
     draft: str
 
@@ -58,6 +72,15 @@ class ResultAction(CallbackData, prefix="res"):
 
     action: str
     job: RowId
+
+
+class FollowUp(CallbackData, prefix="fu"):
+    """After a result, on file number ``index``: a follow-up model by its action (Midjourney's upscale,
+    vary), or ``hd`` (Veo's 1080p version). A separate prefix keeps older result buttons working."""
+
+    action: str
+    job: RowId
+    index: Index = 0
 
 
 class StarsPack(CallbackData, prefix="stars"):
@@ -73,3 +96,44 @@ class AdminSection(CallbackData, prefix="adm"):
 
     section: str
     page: Index = 0
+
+
+# A daily spending cap in roubles, 0 = no cap (preferences.MAX_CAP_RUB is the same bound).
+CapRub = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+class SettingsScreen(CallbackData, prefix="setgo"):
+    """A /settings screen: main, cap (the presets), custom (type an amount)."""
+
+    screen: str
+
+
+class SettingsLanguage(CallbackData, prefix="setlang"):
+    """/settings: speak this language (one of preferences.LANGUAGES)."""
+
+    lang: str
+
+
+class SettingsCap(CallbackData, prefix="setcap"):
+    """/settings: a daily spending cap of this many roubles; 0 turns it off."""
+
+    rub: CapRub
+
+
+class SettingsQuiet(CallbackData, prefix="setquiet"):
+    """/settings: "result ready" notices silent (True) or with a sound (False): a value, not a toggle."""
+
+    quiet: bool
+
+
+class GalleryPage(CallbackData, prefix="gal"):
+    """🖼 Мои генерации: page ``page`` (0 = the newest)."""
+
+    page: Index
+
+
+class GallerySend(CallbackData, prefix="galsend"):
+    """Send a result again from what Telegram stored for it; ``page`` is the gallery page to come back to."""
+
+    job: RowId
+    page: Index

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import html
-from collections.abc import Awaitable, Callable, Sequence
+import io
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -36,7 +37,7 @@ from aiogram.types import (
     Message,
 )
 
-from creativebot import budget, faults, jobs
+from creativebot import budget, faults, jobs, overrides
 from creativebot.db import Pool
 from creativebot.fetch import FetchPolicy, FetchRefused, fetch_bytes
 from creativebot.kie.catalog import CatalogModel, ResultKind, load_catalog
@@ -46,6 +47,8 @@ from creativebot.texts import Copy, copy_for, format_rub
 from creativebot.wallet import WalletError, refund
 
 UPLOAD_LIMIT = 50 * 1024 * 1024  # what a bot may upload
+THUMBNAIL_SIDE = 320  # sendAudio's thumbnail: a JPEG up to 320 px and 200 kB
+THUMBNAIL_SOURCE_LIMIT = 5 * 1024 * 1024
 ALBUM_SIZE = 10
 MAX_ATTEMPTS = 5
 LEASE = timedelta(minutes=2)  # an attempt that died frees the job after this (SQS retries after 6 min)
@@ -96,12 +99,22 @@ def file_of(message: Message) -> dict[str, str] | None:
 class Courier:
     """Sends one job's messages: Telegram by URL first, then a fenced download and an upload."""
 
-    def __init__(self, bot: Bot, job: jobs.Job, texts: Copy, fetch_policy: FetchPolicy, deadline_sec: float):
+    def __init__(
+        self,
+        bot: Bot,
+        job: jobs.Job,
+        texts: Copy,
+        fetch_policy: FetchPolicy,
+        deadline_sec: float,
+        *,
+        silent: bool = False,
+    ):
         self.bot = bot
         self.job = job
         self.texts = texts
         self.fetch_policy = fetch_policy
         self.deadline_sec = deadline_sec
+        self.silent = silent  # the user's "silent results" setting (/settings)
 
     async def download(self, url: str, limit: int = UPLOAD_LIMIT) -> bytes | None:
         """The file behind a result URL through the fence, or None when it is refused or unreachable."""
@@ -117,14 +130,46 @@ class Courier:
             f'<a href="{html.escape(url, quote=True)}">{i + 1}</a>' for i, url in enumerate(urls)
         )
         text = self.texts.result_link.format(links=links)
-        return [await self.bot.send_message(self.job.chat_id, text, reply_markup=markup)]
+        return [
+            await self.bot.send_message(
+                self.job.chat_id, text, reply_markup=markup, disable_notification=self.silent
+            )
+        ]
 
-    async def one(self, kind: str, url: str, caption: str, markup: InlineKeyboardMarkup) -> list[Message]:
+    async def thumbnail(self, url: str | None) -> BufferedInputFile | None:
+        """A track's cover as Telegram takes a thumbnail (JPEG, 320 px); None when it cannot be had."""
+        data = await self.download(url, THUMBNAIL_SOURCE_LIMIT) if url else None
+        if data is None:
+            return None
+        from PIL import Image, UnidentifiedImageError  # noqa: PLC0415 - only audio deliveries need it
+
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+                out = io.BytesIO()
+                image.convert("RGB").save(out, "JPEG", quality=85)
+        except (UnidentifiedImageError, OSError, ValueError):
+            return None
+        return BufferedInputFile(out.getvalue(), "cover.jpg")
+
+    async def one(
+        self,
+        kind: str,
+        url: str,
+        caption: str,
+        markup: InlineKeyboardMarkup | None,
+        tags: Mapping[str, Any] | None = None,
+    ) -> list[Message]:
+        """One file; ``tags`` of a track (title, cover) go with an audio file."""
         media = KINDS[kind]
         send = media.send(self.bot)
         chat = self.job.chat_id
+        extra: dict[str, Any] = {"disable_notification": self.silent}
+        if kind == "audio" and tags:
+            extra["title"] = tags.get("title")
+            extra["thumbnail"] = await self.thumbnail(tags.get("cover"))
         try:
-            return [await send(chat, url, caption=caption, reply_markup=markup)]
+            return [await send(chat, url, caption=caption, reply_markup=markup, **extra)]
         except _REFUSED as refused:
             _raise_if_gone(refused)
             log_event("DELIVERY_URL_REFUSED", kind=kind, reason=str(refused)[:200])
@@ -132,19 +177,25 @@ class Courier:
         if data is None:
             return await self.link([url], markup)
         upload = BufferedInputFile(data, _file_name(url, kind))
+        as_document: dict[str, Any] = {
+            "caption": caption,
+            "reply_markup": markup,
+            "disable_notification": self.silent,
+        }
         if len(data) > media.upload_limit:
-            return [await self.bot.send_document(chat, upload, caption=caption, reply_markup=markup)]
+            return [await self.bot.send_document(chat, upload, **as_document)]
         try:
-            return [await send(chat, upload, caption=caption, reply_markup=markup)]
+            return [await send(chat, upload, caption=caption, reply_markup=markup, **extra)]
         except _REFUSED as refused:
             _raise_if_gone(refused)
-            return [await self.bot.send_document(chat, upload, caption=caption, reply_markup=markup)]
+            return [await self.bot.send_document(chat, upload, **as_document)]
 
     async def album(self, kind: str, urls: list[str]) -> list[Message]:
         media = KINDS[kind]
         chat = self.job.chat_id
         try:
-            return list(await self.bot.send_media_group(chat, [media.album_item(media=url) for url in urls]))
+            items = [media.album_item(media=url) for url in urls]
+            return list(await self.bot.send_media_group(chat, items, disable_notification=self.silent))
         except _REFUSED as refused:
             _raise_if_gone(refused)
             log_event("DELIVERY_URL_REFUSED", kind=kind, reason=str(refused)[:200])
@@ -156,11 +207,18 @@ class Courier:
             item_type = DOCUMENT.album_item if len(data) > media.upload_limit else media.album_item
             uploads.append(item_type(media=BufferedInputFile(data, _file_name(url, kind, i))))
         if len(uploads) >= 2 and len({type(item) for item in uploads}) == 1:
-            return list(await self.bot.send_media_group(chat, uploads))
-        return [await self.bot.send_document(chat, item.media) for item in uploads]
+            return list(await self.bot.send_media_group(chat, uploads, disable_notification=self.silent))
+        return [
+            await self.bot.send_document(chat, item.media, disable_notification=self.silent)
+            for item in uploads
+        ]
 
     async def text(self, text: str, markup: InlineKeyboardMarkup | None) -> list[Message]:
-        return [await self.bot.send_message(self.job.chat_id, text, reply_markup=markup)]
+        return [
+            await self.bot.send_message(
+                self.job.chat_id, text, reply_markup=markup, disable_notification=self.silent
+            )
+        ]
 
 
 def _raise_if_gone(error: TelegramBadRequest | TelegramEntityTooLarge) -> None:
@@ -178,19 +236,43 @@ def _file_name(url: str, kind: str, index: int = 0) -> str:
 Part = Callable[[], Awaitable[list[Message]]]
 
 
-def plan(courier: Courier, model: CatalogModel | None, timeout_min: int) -> list[Part]:
-    """The messages of this job's delivery, in order: each is one Telegram call (and one record)."""
+def plan(
+    courier: Courier, model: CatalogModel | None, timeout_min: int, follow_ups: Sequence[str] = ()
+) -> list[Part]:
+    """The messages of this job's delivery, in order: each is one Telegram call (and one record).
+    ``follow_ups``: the follow-up actions users may run on this result (Midjourney's upscale, vary)."""
     job, texts = courier.job, courier.texts
     kind = kind_of(model)
-    markup = results.result_keyboard(texts, job, KINDS[kind].offers_original)
+    markup = results.result_keyboard(texts, job, KINDS[kind].offers_original, follow_ups, model)
     if not job.deliverable:
+        log_event(
+            "JOB_FAILURE_EXPLAINED",
+            job_id=job.id,
+            kind=results.failure_kind(job).value,
+            code=job.fail_code,
+            reason=(job.fail_reason or "")[:300],
+        )
         notice = results.failure_notice(texts, job, timeout_min)
         return [lambda: courier.text(notice, markup)]
-    caption = results.caption(texts, job, model)
+    caption = results.caption(texts, job, model, follow_ups)
     urls = list(job.result_urls or [])
+    meta = list(job.result_meta or [])
+    if kind == "audio":
+        # Tracks go one by one, each with its title and cover; the last one carries the caption.
+        parts: list[Part] = []
+        for index, url in enumerate(urls):
+            tags = meta[index] if index < len(meta) else {}
+            last = index == len(urls) - 1
+            text = caption if last else results.track_caption(texts, tags.get("title"))
+            parts.append(
+                lambda url=url, text=text, tags=tags, keys=(markup if last else None): courier.one(  # type: ignore[misc]
+                    "audio", url, text, keys, tags
+                )
+            )
+        return parts
     if len(urls) == 1:
         return [lambda: courier.one(kind, urls[0], caption, markup)]
-    parts: list[Part] = []
+    parts = []
     for start in range(0, len(urls), ALBUM_SIZE):
         chunk = urls[start : start + ALBUM_SIZE]
         if len(chunk) == 1:  # a last single file carries the caption and the buttons itself
@@ -199,6 +281,19 @@ def plan(courier: Courier, model: CatalogModel | None, timeout_min: int) -> list
         parts.append(lambda chunk=chunk: courier.album(kind, chunk))  # type: ignore[misc]
     parts.append(lambda: courier.text(caption, markup))  # albums cannot carry buttons
     return parts
+
+
+async def follow_ups_of(pool: Pool, model: CatalogModel | None) -> tuple[str, ...]:
+    """The follow-up actions users may run on this model's results now (priced, not hidden)."""
+    if model is None:
+        return ()
+    candidates = [
+        m for m in load_catalog().models if m.follow_up and m.family == model.family and m.kie_model
+    ]
+    if not candidates:
+        return ()
+    live = await overrides.current(pool)
+    return tuple(m.kie_model for m in candidates if m.kie_model and live.visible(m))
 
 
 async def _set_status(bot: Bot, job: jobs.Job, text: str) -> None:
@@ -238,14 +333,16 @@ async def deliver(
         log_event("DELIVERY_SKIPPED", job_id=job_id, reason="nothing new, or another attempt holds it")
         return False
     texts = copy_for(job.language)
-    courier = Courier(bot, job, texts, fetch_policy, fetch_deadline_sec)
+    quiet = bool(await pool.fetchval("SELECT quiet_results FROM users WHERE id = $1", job.user_id))
+    courier = Courier(bot, job, texts, fetch_policy, fetch_deadline_sec, silent=quiet)
     if job.delivery_attempts > MAX_ATTEMPTS:
         await _give_up(pool, courier, f"{MAX_ATTEMPTS} attempts failed", tell=True)
         return True
     faults.point("delivery.after_claim")
     model = load_catalog().get(job.model_id)
     try:
-        await _send(pool, courier, plan(courier, model, timeout_min))
+        parts = plan(courier, model, timeout_min, await follow_ups_of(pool, model) if job.deliverable else ())
+        await _send(pool, courier, parts)
     except (TelegramForbiddenError, ChatGone) as gone:
         # The user blocked the bot or the chat is gone: retrying cannot help and holds up the queue.
         await _give_up(pool, courier, f"chat unreachable: {gone}"[:200], tell=False)

@@ -14,6 +14,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from creativebot.kie.catalog import CATEGORIES
 from creativebot.telegram.callbacks import CategoryPick, Menu
 from creativebot.texts import Copy
+from creativebot.texts.gallery import gallery_copy
 
 Row = Sequence[tuple[str, CallbackData]]
 
@@ -48,8 +49,9 @@ def main_menu(texts: Copy) -> InlineKeyboardMarkup:
             categories[0:2],
             categories[2:4],
             categories[4:],
+            [(gallery_copy(texts.lang).btn_gallery, Menu(screen="gallery"))],
             [(texts.btn_balance, Menu(screen="balance")), (texts.btn_invite, Menu(screen="invite"))],
-            [(texts.btn_help, Menu(screen="help"))],
+            [(texts.btn_settings, Menu(screen="settings")), (texts.btn_help, Menu(screen="help"))],
         ]
     )
 

@@ -36,8 +36,17 @@ class Copy:
     category_prompt: str
     model_free_suffix: str
     price_from: str
+    price_range: str
+    price_delta: str
     model_card: str
     eta_line: str
+    eta_measured_line: str
+    inputs_line: str
+    input_description: str
+    input_optional: str
+    runs_line: str
+    runs_none_line: str
+    runs: str
     free_line: str
     free_used_up_line: str
     unavailable_model: str
@@ -56,9 +65,19 @@ class Copy:
     photo_expected: str
     photo_upload_failed: str
     photos_needed: str
+    photos_album_hint: str
+    photos_updated: str
+    photos_not_taken: str
     step_prompt: str
+    prompt_title: str
+    prompt_ask: str
+    prompt_ask_labelled: str
     prompt_examples: dict[str, str]
     prompt_optional_hint: str
+    prompt_updated: str
+    text_not_taken: str
+    step_text: str
+    text_optional_hint: str
     prompt_current: str
     prompt_empty: str
     prompt_too_long: str
@@ -67,6 +86,7 @@ class Copy:
     prompt_expected: str
     # --- step 2: format
     step_format: str
+    format_price_line: str
     option_names: dict[str, str]
     value_labels: dict[str, str]
     seconds_value: str
@@ -78,7 +98,16 @@ class Copy:
     confirm_free_line: str
     confirm_gift_line: str
     confirm_balance_line: str
+    confirm_balance_short: str
     short_balance: str
+    short_balance_cheaper: str
+    over_cap: str
+    btn_settings: str
+    edit_menu: str
+    btn_edit_prompt_part: str
+    btn_edit_photos: str
+    btn_edit_format: str
+    btn_back_to_confirm: str
     btn_launch: str
     btn_launch_free: str
     btn_edit: str
@@ -92,6 +121,12 @@ class Copy:
     status_done: str
     status_failed: str
     result_caption: str
+    result_fallback_note: str
+    result_follow_up_hint: str
+    result_track: str
+    btn_upscale: str
+    btn_vary: str
+    btn_hd: str
     result_paid: str
     result_free: str
     result_late_free: str
@@ -101,16 +136,12 @@ class Copy:
     btn_other_model: str
     btn_original: str
     btn_try_again: str
+    hd_processing: str
+    hd_failed: str
+    hd_ready: str
     job_failed: str
     refund_money: str
     refund_free: str
-    fail_policy: str
-    fail_image: str
-    fail_timeout: str
-    fail_busy: str
-    fail_unavailable: str
-    fail_rejected: str
-    fail_generic: str
     not_your_job: str
     delivery_gave_up: str
     # --- balance, referrals, payments
@@ -126,28 +157,15 @@ class Copy:
     op_bonus: str
     op_adjust: str
     welcome_bonus: str
-    referral_reward: str
     invite_screen: str
-    invite_terms_bonus: str
     invite_terms_plain: str
-    topup_screen: str
     btn_pack: str
     invoice_title: str
     invoice_description: str
     payment_ok: str
     payment_unmatched: str
     invoice_stale: str
-    paysupport: str
-    support_fallback: str
-    terms: str
     # --- operators (ADMIN_IDS)
-    admin_stats: str
-    admin_adjust_usage: str
-    admin_adjust_done: str
-    admin_refund_usage: str
-    admin_refund_done: str
-    admin_refunded_notice: str
-    admin_refused: str
     # --- time
     minutes_short: str
     hours_minutes: str
@@ -179,13 +197,7 @@ RU = Copy(
         "3. Шаг 2/3 — выберите формат. Шаг 3/3 — проверьте цену и нажмите «Запустить».\n\n"
         "Деньги резервируются при запуске и списываются только за готовый результат. "
         "Если генерация не удалась, резерв возвращается на баланс автоматически.\n\n"
-        "<b>Команды</b>\n"
-        "/start — главное меню\n"
-        "/balance — баланс и история\n"
-        "/cancel — отменить текущий шаг\n"
-        "/paysupport — вопросы об оплате\n"
-        "/terms — условия\n"
-        "/help — эта справка"
+        "<b>Команды</b>"
     ),
     cancel_done="Отменено. Возвращаемся в главное меню.",
     not_understood="Я понимаю команды и кнопки. Откройте главное меню 👇",
@@ -204,8 +216,17 @@ RU = Copy(
     category_prompt="<b>{category}</b>\n\nВыберите модель 👇 Цена указана за одну генерацию.",
     model_free_suffix="🎁 бесплатно",
     price_from="от {price}",
+    price_range="{low} – {high}",
+    price_delta="{label} · {delta}",
     model_card="<b>{title}</b>\n{description}\n\n💰 Цена: <b>{price}</b>\n{eta}{free}",
     eta_line="⏱ Обычно готово за {eta}",
+    eta_measured_line="⏱ Обычно готово за {eta} (по последним генерациям)",
+    inputs_line="📥 Нужно: {inputs}",
+    input_description="описание",
+    input_optional="{what} (по желанию)",
+    runs_line="\n💳 Вашего баланса ({balance}) хватит на {runs}",
+    runs_none_line="\n💳 На балансе {balance} — пополните, чтобы запустить",
+    runs="запуск|запуска|запусков",
     free_line="\n🎁 Бесплатно сегодня: {left} из {total}, обновится в 00:00 МСК (через {wait})",
     free_used_up_line="\n🎁 Бесплатные на сегодня закончились — обновятся в 00:00 МСК (через {wait}). Дальше — по цене.",
     unavailable_model="Эта модель сейчас недоступна. Выберите другую 👇",
@@ -213,7 +234,7 @@ RU = Copy(
     btn_next="Дальше ➡️",
     btn_skip="Пропустить ➡️",
     chosen="Вы выбрали: <b>{title}</b> 👌",
-    step_photos="📎 <b>Шаг 1/3 — Фото</b>\n\nПришлите {count} (JPG, PNG или WebP, до {mb} МБ). Можно альбомом.",
+    step_photos="📎 <b>Шаг 1/3 — Фото</b>\n\nПришлите {count} (JPG, PNG или WebP, до {mb} МБ).{album}",
     photos_one="одно фото",
     photos_up_to="до {max} фото",
     photos_range="от {min} до {max} фото",
@@ -223,7 +244,13 @@ RU = Copy(
     photo_expected="Сейчас нужно фото. Пришлите его или нажмите «Дальше», если фото уже загружены.",
     photo_upload_failed="Не удалось сохранить фото. Попробуйте отправить его ещё раз.",
     photos_needed="Пришлите хотя бы {min} фото.",
-    step_prompt="✍️ <b>Шаг 1/3 — Что делаем?</b>\n\nОпишите, что должно получиться (до {max} символов).\n\n<i>Например:</i> {example}",
+    photos_album_hint=" Можно альбомом.",
+    photos_updated="📎 Фото обновлены: {count} из {max}.",
+    photos_not_taken="Эта модель работает без фото. Чтобы изменить или оживить фото, выберите модель в разделе «{edit}» или «{animate}».",
+    step_prompt="✍️ <b>Шаг 1/3 — {title}</b>\n\n{ask} (до {max} символов).\n\n<i>Например:</i> {example}",
+    prompt_title="Что делаем?",
+    prompt_ask="Опишите, что должно получиться",
+    prompt_ask_labelled="Пришлите {label}",
     prompt_examples={
         "photo": "кот-астронавт в неоновом городе, кинематографичный свет, 35 мм",
         "edit": "замени фон на морской берег на закате, лицо не меняй",
@@ -231,15 +258,21 @@ RU = Copy(
         "animate": "человек на фото улыбается и машет рукой, лёгкий ветер",
         "music": "весёлый поп-рок о летнем путешествии на море, женский вокал",
         "audio": "Привет! Это Creative Bot — креативы за шестьдесят секунд.",
+        "suno/my-lyrics": "Солнце над морем, песок горячий,\nмы едем к лету — и всё иначе!",
     },
     prompt_optional_hint="\n\nОписание можно пропустить.",
+    prompt_updated="✏️ Описание обновлено.",
+    text_not_taken="Этой модели текст не нужен — продолжайте кнопками ниже 👇",
+    step_text="✍️ <b>Шаг 1/3 — {label}</b>\n\nПришлите: {label_lower} (до {max} символов).\n\n<i>Например:</i> {example}",
+    text_optional_hint="\n\nЭто можно пропустить.",
     prompt_current="\n\nСейчас:\n<blockquote>{prompt}</blockquote>",
     prompt_empty="Описание пустое. Напишите, что должно получиться.",
     prompt_too_long="Слишком длинно: {length} {characters}, а модель принимает до {max}. Сократите описание и пришлите ещё раз.",
     prompt_too_short="Слишком коротко: нужно хотя бы {min} {characters}. Опишите подробнее.",
     characters="символ|символа|символов",
     prompt_expected="Сейчас нужен текст — опишите, что должно получиться.",
-    step_format="⚙️ <b>Шаг 2/3 — Формат</b>\n\nВыберите параметры (✅ — выбрано) и нажмите «Дальше».",
+    step_format="⚙️ <b>Шаг 2/3 — Формат</b>\n\nВыберите параметры (✅ — выбрано) и нажмите «Дальше». На кнопках — как изменится цена.",
+    format_price_line="💰 Цена сейчас: <b>{price}</b>",
     option_names={
         "aspect_ratio": "Соотношение сторон",
         "ratio": "Соотношение сторон",
@@ -298,7 +331,16 @@ RU = Copy(
     confirm_free_line="🎁 Бесплатно — осталось {left} из {total} сегодня",
     confirm_gift_line="🎁 Подарочная генерация — осталось подарков: {left}",
     confirm_balance_line="💳 Баланс: {balance} → после запуска: {after}",
-    short_balance="\n\n⚠️ Не хватает <b>{missing}</b>. Пополните баланс или выберите модель подешевле 👇",
+    confirm_balance_short="💳 Баланс: {balance}",
+    short_balance="\n\n⚠️ Не хватает <b>{missing}</b>. Пополните баланс 👇",
+    short_balance_cheaper="\n\n⚠️ Не хватает <b>{missing}</b>. Пополните баланс или запустите то же самое на модели подешевле — описание и фото сохранятся 👇",
+    over_cap="\n\n⚠️ Это больше вашего дневного лимита: сегодня осталось <b>{room}</b> из {cap}. Лимит меняется в /settings.",
+    btn_settings="⚙️ Настройки",
+    edit_menu="✏️ <b>Что изменить?</b> Остальное останется как есть.",
+    btn_edit_prompt_part="✍️ Описание",
+    btn_edit_photos="📎 Фото",
+    btn_edit_format="⚙️ Параметры",
+    btn_back_to_confirm="↩️ К проверке",
     btn_launch="🚀 Запустить · {price}",
     btn_launch_free="🚀 Запустить бесплатно",
     btn_edit="✏️ Изменить",
@@ -311,6 +353,12 @@ RU = Copy(
     status_done="✅ Готово! Результат ниже 👇",
     status_failed="❌ Не получилось — подробности ниже.",
     result_caption="✅ <b>{title}</b>{prompt}\n{price}",
+    result_fallback_note="ℹ️ Основная модель отказалась, видео сняла запасная (в 1080p).",
+    result_follow_up_hint="U — увеличить картинку, V — сделать вариации. Это новая генерация: цену покажем перед запуском.",
+    result_track="🎵 {title}",
+    btn_upscale="U{n}",
+    btn_vary="V{n}",
+    btn_hd="🎞 Версия 1080p",
     result_paid="Списано: {price}",
     result_free="🎁 Бесплатная генерация",
     result_late_free="🎁 Результат пришёл позже срока — бесплатно, деньги уже на балансе",
@@ -318,18 +366,14 @@ RU = Copy(
     btn_repeat="🔁 Повторить",
     btn_edit_prompt="✏️ Изменить промпт",
     btn_other_model="🔄 Другая модель",
+    hd_processing="🎞 KIE готовит версию 1080p — это минута-две. Нажмите кнопку ещё раз чуть позже.",
+    hd_failed="Не получилось получить версию 1080p. Попробуйте ещё раз через пару минут.",
+    hd_ready="🎞 Версия 1080p",
     btn_original="📎 Оригинал файлом",
     btn_try_again="🔁 Попробовать снова",
     job_failed="😔 <b>Не получилось</b>\n\n{reason}\n\n{money}",
     refund_money="💸 Деньги вернулись на баланс: {price}.",
     refund_free="🎁 Бесплатная попытка возвращена.",
-    fail_policy="Модель отклонила запрос: похоже на нарушение правил контента. Измените описание или фото.",
-    fail_image="Модель не смогла прочитать фото. Попробуйте другое изображение.",
-    fail_timeout="Модель не ответила за {minutes} минут.",
-    fail_busy="Сервис генерации сейчас перегружен. Попробуйте чуть позже.",
-    fail_unavailable="Модель сейчас недоступна. Попробуйте чуть позже или выберите другую.",
-    fail_rejected="Модель не приняла запрос: {detail}. Измените описание и попробуйте снова.",
-    fail_generic="Модель вернула ошибку.",
     not_your_job="Это не ваша генерация.",
     delivery_gave_up="😔 Не получилось доставить результат генерации #{job} в чат. {money}",
     balance_screen="💰 <b>Баланс</b>\n\nДоступно: <b>{available}</b>\nВ резерве: {held}\n\n<b>Последние операции</b>\n{history}",
@@ -344,11 +388,8 @@ RU = Copy(
     op_bonus="Бонус: +{amount}",
     op_adjust="Корректировка: {amount} — {reason}",
     welcome_bonus="🎁 Вам начислен приветственный бонус: {amount}",
-    referral_reward="🎉 По вашей ссылке пришёл новый пользователь! Бонус: +{amount}",
     invite_screen="🎁 <b>Пригласить друга</b>\n\n{terms}\n\nВаша ссылка:\n<code>{link}</code>\n\nПриглашено: {count}\nЗаработано: {earned}",
-    invite_terms_bonus="Отправьте ссылку другу: когда он впервые запустит бота, вы получите {bonus}.",
     invite_terms_plain="Отправьте ссылку другу — пусть тоже делает креативы за 60 секунд.",
-    topup_screen="💳 <b>Пополнение баланса</b>\n\nОплата звёздами Telegram ⭐ — мгновенно, без карты.\n1 ⭐ = {rate} на баланс.\n\nВыберите сумму 👇",
     btn_pack="⭐ {stars} → {amount}",
     invoice_title="Пополнение баланса",
     invoice_description="{amount} на баланс Creative Bot — на любые генерации.",
@@ -358,38 +399,6 @@ RU = Copy(
         "зачислим вручную или вернём звёзды."
     ),
     invoice_stale="Этот счёт устарел — откройте «Пополнить баланс» и выберите сумму заново.",
-    paysupport=(
-        "💬 <b>Помощь с оплатой</b>\n\n"
-        "Если звёзды списались, а баланс не пополнился, или генерация оплачена, но результат не пришёл, "
-        "напишите {contact} и укажите время платежа. Если услуга не оказана, мы вернём звёзды."
-    ),
-    support_fallback="администратору бота (контакт указан в описании бота)",
-    terms=(
-        "📄 <b>Условия</b>\n\n"
-        "1. Баланс пополняется звёздами Telegram: 1 ⭐ = {rate}.\n"
-        "2. Цена генерации видна до запуска; при запуске она резервируется.\n"
-        "3. Списываем только за готовый результат. Если генерация не удалась или не пришла за {timeout} минут, "
-        "резерв возвращается автоматически.\n"
-        "4. Результаты храните у себя: у провайдера они живут недолго.\n"
-        "5. Незаконный контент запрещён; такие запросы модели отклоняют.\n"
-        "6. Вопросы об оплате — /paysupport."
-    ),
-    admin_stats=(
-        "📊 <b>Сводка</b>\n\n"
-        "Пользователи: {users} (сегодня новых: {new_users})\n"
-        "Генерации за сутки: {jobs_day} · успешно {succeeded} · ошибок {failed} · в работе {open}\n"
-        "Списано за сутки: {charged}\n"
-        "Пополнено за сутки: {topped_up}\n"
-        "Кредиты KIE: {credits}\n\n"
-        "/adjust &lt;id&gt; &lt;±рубли&gt; &lt;причина&gt; — корректировка баланса\n"
-        "/refund &lt;номер генерации&gt; — вернуть деньги за генерацию"
-    ),
-    admin_adjust_usage="Формат: /adjust &lt;id пользователя&gt; &lt;±рубли&gt; &lt;причина&gt;, например /adjust 12345 +50 компенсация",
-    admin_adjust_done="✅ Баланс пользователя {user}: {amount}. Теперь доступно {available}.",
-    admin_refund_usage="Формат: /refund &lt;номер генерации&gt;, например /refund 123",
-    admin_refund_done="✅ Возврат за генерацию #{job}: {amount} пользователю {user}.",
-    admin_refunded_notice="💸 Возврат за генерацию #{job}: {amount} вернулись на баланс.",
-    admin_refused="⛔ Не выполнено: {reason}",
     minutes_short="{minutes} мин",
     hours_minutes="{hours} ч {minutes} мин",
     seconds_short="{seconds} сек",
@@ -420,13 +429,7 @@ EN = Copy(
         "3. Step 2/3: choose the format. Step 3/3: check the price and tap “Start”.\n\n"
         "The price is reserved at start and charged only for a finished result. "
         "If a generation fails, the reserve returns to your balance automatically.\n\n"
-        "<b>Commands</b>\n"
-        "/start — main menu\n"
-        "/balance — balance and history\n"
-        "/cancel — cancel the current step\n"
-        "/paysupport — payment questions\n"
-        "/terms — terms\n"
-        "/help — this help"
+        "<b>Commands</b>"
     ),
     cancel_done="Cancelled. Back to the main menu.",
     not_understood="I understand commands and buttons. Open the main menu 👇",
@@ -445,8 +448,17 @@ EN = Copy(
     category_prompt="<b>{category}</b>\n\nPick a model 👇 Prices are per generation.",
     model_free_suffix="🎁 free",
     price_from="from {price}",
+    price_range="{low} to {high}",
+    price_delta="{label} · {delta}",
     model_card="<b>{title}</b>\n{description}\n\n💰 Price: <b>{price}</b>\n{eta}{free}",
     eta_line="⏱ Usually ready in {eta}",
+    eta_measured_line="⏱ Usually ready in {eta} (from recent runs)",
+    inputs_line="📥 Takes: {inputs}",
+    input_description="a description",
+    input_optional="{what} (optional)",
+    runs_line="\n💳 Your balance ({balance}) covers {runs}",
+    runs_none_line="\n💳 Your balance is {balance}; top up to run it",
+    runs="run|runs",
     free_line="\n🎁 Free today: {left} of {total}, resets at 00:00 Moscow time (in {wait})",
     free_used_up_line="\n🎁 Today's free runs are used up; they reset at 00:00 Moscow time (in {wait}). Until then it is paid.",
     unavailable_model="This model is not available right now. Pick another one 👇",
@@ -454,7 +466,7 @@ EN = Copy(
     btn_next="Next ➡️",
     btn_skip="Skip ➡️",
     chosen="You chose <b>{title}</b> 👌",
-    step_photos="📎 <b>Step 1/3: Photos</b>\n\nSend {count} (JPG, PNG or WebP, up to {mb} MB). An album works too.",
+    step_photos="📎 <b>Step 1/3: Photos</b>\n\nSend {count} (JPG, PNG or WebP, up to {mb} MB).{album}",
     photos_one="one photo",
     photos_up_to="up to {max} photos",
     photos_range="{min} to {max} photos",
@@ -464,7 +476,13 @@ EN = Copy(
     photo_expected="A photo is needed now. Send one, or tap “Next” if your photos are in.",
     photo_upload_failed="Could not store the photo. Please send it again.",
     photos_needed="Please send at least {min} photos.",
-    step_prompt="✍️ <b>Step 1/3: What shall we make?</b>\n\nDescribe the result (up to {max} characters).\n\n<i>For example:</i> {example}",
+    photos_album_hint=" An album works too.",
+    photos_updated="📎 Photos updated: {count} of {max}.",
+    photos_not_taken="This model works without photos. To edit or animate a photo, pick a model in “{edit}” or “{animate}”.",
+    step_prompt="✍️ <b>Step 1/3: {title}</b>\n\n{ask} (up to {max} characters).\n\n<i>For example:</i> {example}",
+    prompt_title="What shall we make?",
+    prompt_ask="Describe the result",
+    prompt_ask_labelled="Send the {label}",
     prompt_examples={
         "photo": "an astronaut cat in a neon city, cinematic light, 35 mm",
         "edit": "replace the background with a beach at sunset, keep the face",
@@ -472,15 +490,21 @@ EN = Copy(
         "animate": "the person smiles and waves, a light breeze",
         "music": "an upbeat pop-rock song about a summer trip to the sea, female vocals",
         "audio": "Hi! This is Creative Bot: creatives in sixty seconds.",
+        "suno/my-lyrics": "Sun above the sea, the sand is hot,\nwe drive into the summer, give it all we've got!",
     },
     prompt_optional_hint="\n\nYou may skip the description.",
+    prompt_updated="✏️ Description updated.",
+    text_not_taken="This model needs no text; go on with the buttons below 👇",
+    step_text="✍️ <b>Step 1/3: {label}</b>\n\nSend the {label_lower} (up to {max} characters).\n\n<i>For example:</i> {example}",
+    text_optional_hint="\n\nYou may skip this.",
     prompt_current="\n\nNow:\n<blockquote>{prompt}</blockquote>",
     prompt_empty="The description is empty. Write what the result should be.",
     prompt_too_long="Too long: {length} {characters}, the model takes up to {max}. Please shorten it and send again.",
     prompt_too_short="Too short: at least {min} {characters}, please.",
     characters="character|characters",
     prompt_expected="Text is needed now: describe what the result should be.",
-    step_format="⚙️ <b>Step 2/3: Format</b>\n\nPick the settings (✅ marks the choice), then tap “Next”.",
+    step_format="⚙️ <b>Step 2/3: Format</b>\n\nPick the settings (✅ marks the choice), then tap “Next”. Buttons show how the price changes.",
+    format_price_line="💰 Price now: <b>{price}</b>",
     option_names={
         "aspect_ratio": "Aspect ratio",
         "ratio": "Aspect ratio",
@@ -539,7 +563,16 @@ EN = Copy(
     confirm_free_line="🎁 Free: {left} of {total} left today",
     confirm_gift_line="🎁 A gift generation: {left} gifts left",
     confirm_balance_line="💳 Balance: {balance} → after start: {after}",
-    short_balance="\n\n⚠️ <b>{missing}</b> short. Top up, or pick a cheaper model 👇",
+    confirm_balance_short="💳 Balance: {balance}",
+    short_balance="\n\n⚠️ <b>{missing}</b> short. Please top up 👇",
+    short_balance_cheaper="\n\n⚠️ <b>{missing}</b> short. Top up, or run the same on a cheaper model; your description and photos stay 👇",
+    over_cap="\n\n⚠️ This is over your daily limit: <b>{room}</b> of {cap} left today. Change the limit in /settings.",
+    btn_settings="⚙️ Settings",
+    edit_menu="✏️ <b>What shall we change?</b> The rest stays as it is.",
+    btn_edit_prompt_part="✍️ Description",
+    btn_edit_photos="📎 Photos",
+    btn_edit_format="⚙️ Options",
+    btn_back_to_confirm="↩️ Back to check",
     btn_launch="🚀 Start · {price}",
     btn_launch_free="🚀 Start for free",
     btn_edit="✏️ Change",
@@ -552,6 +585,12 @@ EN = Copy(
     status_done="✅ Done! The result is below 👇",
     status_failed="❌ It did not work; details below.",
     result_caption="✅ <b>{title}</b>{prompt}\n{price}",
+    result_fallback_note="ℹ️ The main model declined; the backup model made the video (in 1080p).",
+    result_follow_up_hint="U upscales an image, V makes variations. Each is a new run: you see its price before it starts.",
+    result_track="🎵 {title}",
+    btn_upscale="U{n}",
+    btn_vary="V{n}",
+    btn_hd="🎞 1080p version",
     result_paid="Charged: {price}",
     result_free="🎁 Free generation",
     result_late_free="🎁 The result came after the deadline: it is free, your money is already back",
@@ -559,18 +598,14 @@ EN = Copy(
     btn_repeat="🔁 Repeat",
     btn_edit_prompt="✏️ Edit prompt",
     btn_other_model="🔄 Another model",
+    hd_processing="🎞 KIE is making the 1080p version; it takes a minute or two. Tap the button again a bit later.",
+    hd_failed="Could not get the 1080p version. Please try again in a couple of minutes.",
+    hd_ready="🎞 The 1080p version",
     btn_original="📎 Original as a file",
     btn_try_again="🔁 Try again",
     job_failed="😔 <b>It did not work</b>\n\n{reason}\n\n{money}",
     refund_money="💸 The money is back on your balance: {price}.",
     refund_free="🎁 Your free run was returned.",
-    fail_policy="The model refused: it looks like a content policy issue. Change the description or the photo.",
-    fail_image="The model could not read the photo. Try another image.",
-    fail_timeout="The model did not answer within {minutes} minutes.",
-    fail_busy="The generation service is overloaded right now. Please try a bit later.",
-    fail_unavailable="The model is unavailable right now. Try later or pick another model.",
-    fail_rejected="The model did not accept the request: {detail}. Change the description and try again.",
-    fail_generic="The model returned an error.",
     not_your_job="This is not your generation.",
     delivery_gave_up="😔 We could not deliver the result of generation #{job} to this chat. {money}",
     balance_screen="💰 <b>Balance</b>\n\nAvailable: <b>{available}</b>\nReserved: {held}\n\n<b>Recent operations</b>\n{history}",
@@ -585,11 +620,8 @@ EN = Copy(
     op_bonus="Bonus: +{amount}",
     op_adjust="Adjustment: {amount}, {reason}",
     welcome_bonus="🎁 You received a welcome bonus: {amount}",
-    referral_reward="🎉 Someone joined with your link! Bonus: +{amount}",
     invite_screen="🎁 <b>Invite a friend</b>\n\n{terms}\n\nYour link:\n<code>{link}</code>\n\nInvited: {count}\nEarned: {earned}",
-    invite_terms_bonus="Send the link to a friend: when they start the bot for the first time, you get {bonus}.",
     invite_terms_plain="Send the link to a friend so they can make creatives in 60 seconds too.",
-    topup_screen="💳 <b>Top up</b>\n\nPay with Telegram Stars ⭐: instant, no card needed.\n1 ⭐ = {rate} of balance.\n\nPick an amount 👇",
     btn_pack="⭐ {stars} → {amount}",
     invoice_title="Balance top-up",
     invoice_description="{amount} for Creative Bot generations.",
@@ -599,38 +631,6 @@ EN = Copy(
         "credit it by hand or return the stars."
     ),
     invoice_stale="This invoice has expired; open “Top up” and pick an amount again.",
-    paysupport=(
-        "💬 <b>Payment help</b>\n\n"
-        "If Stars were taken but the balance did not grow, or a paid generation never arrived, "
-        "write to {contact} with the time of the payment. If the service was not provided, we refund the Stars."
-    ),
-    support_fallback="the bot's administrator (see the bot's description)",
-    terms=(
-        "📄 <b>Terms</b>\n\n"
-        "1. The balance is topped up with Telegram Stars: 1 ⭐ = {rate}.\n"
-        "2. A generation's price is shown before it starts and reserved when it starts.\n"
-        "3. You pay only for a finished result. If a generation fails or does not arrive within {timeout} minutes, "
-        "the reserve comes back automatically.\n"
-        "4. Keep your results: the provider stores them only briefly.\n"
-        "5. Illegal content is forbidden; the models refuse such requests.\n"
-        "6. Payment questions: /paysupport."
-    ),
-    admin_stats=(
-        "📊 <b>Summary</b>\n\n"
-        "Users: {users} (new today: {new_users})\n"
-        "Generations in 24 h: {jobs_day} · succeeded {succeeded} · failed {failed} · running {open}\n"
-        "Charged in 24 h: {charged}\n"
-        "Topped up in 24 h: {topped_up}\n"
-        "KIE credits: {credits}\n\n"
-        "/adjust &lt;id&gt; &lt;±roubles&gt; &lt;reason&gt;: correct a balance\n"
-        "/refund &lt;generation number&gt;: refund a generation"
-    ),
-    admin_adjust_usage="Usage: /adjust &lt;user id&gt; &lt;±roubles&gt; &lt;reason&gt;, e.g. /adjust 12345 +50 compensation",
-    admin_adjust_done="✅ Balance of user {user}: {amount}. Now available: {available}.",
-    admin_refund_usage="Usage: /refund &lt;generation number&gt;, e.g. /refund 123",
-    admin_refund_done="✅ Refunded generation #{job}: {amount} to user {user}.",
-    admin_refunded_notice="💸 Refund for generation #{job}: {amount} is back on your balance.",
-    admin_refused="⛔ Not done: {reason}",
     minutes_short="{minutes} min",
     hours_minutes="{hours} h {minutes} min",
     seconds_short="{seconds} s",
@@ -661,6 +661,17 @@ def plural(language: str, count: int, forms: str) -> str:
             return variants[1]
         return variants[2]
     return variants[0] if count == 1 else variants[-1]
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` on one line, cut after the last whole word that fits ``limit`` (with "…"); not escaped.
+    Only a single word longer than the limit is cut inside a word."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    head, space, _ = flat[: limit + 1].rpartition(" ")
+    kept = head if space and head else flat[:limit]
+    return kept.rstrip(" ,.;:—-") + "…"
 
 
 def format_rub(kopecks: int, language: str = DEFAULT_LANGUAGE) -> str:

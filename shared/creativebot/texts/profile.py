@@ -100,4 +100,10 @@ EN = ProfileCopy(
 )
 
 PROFILES = (RU, EN)
+
+
+def profile_copy(language: str | None) -> ProfileCopy:
+    return EN if language == "en" else RU
+
+
 FALLBACK = RU  # registered without a language code: what everyone whose language has no list of its own sees

@@ -12,7 +12,9 @@ from creativebot.db import Connection, transaction
 from creativebot.telegram.callbacks import Menu
 from creativebot.telegram.keyboards import back_to_menu, main_menu
 from creativebot.telegram.screens import Screen, notify, show
-from creativebot.texts import Copy, copy_for, format_rub
+from creativebot.texts import Copy, format_rub
+from creativebot.texts.payments import payments_copy
+from creativebot.texts.profile import profile_copy
 from creativebot.users import User
 from creativebot.wallet import bonus, referrals
 
@@ -20,24 +22,22 @@ from creativebot.wallet import bonus, referrals
 async def _first_start(
     db: Connection, user: User, payload: str | None, settings: WorkerSettings
 ) -> tuple[int, int | None]:
-    """On the very first /start: bind the referrer and pay the bonuses, in one transaction.
+    """On the very first /start: bind the referrer and pay the welcome bonus, in one transaction. The
+    referrer's reward waits for the new user's first top-up (``payments``: the credit path).
 
-    Returns (welcome bonus paid, referrer to congratulate or None).
+    Returns (welcome bonus paid, referrer to tell about the newcomer or None).
     """
     if user.started_at is not None:  # known from the row the update loaded: no query for returning users
         return 0, None
     welcome = settings.wallet.welcome_bonus_rub * 100
-    reward = settings.wallet.referral_bonus_rub * 100
     async with transaction(db) as conn:
         if not await referrals.mark_first_start(conn, user.id):
             return 0, None
         referrer = None
         code = referrals.code_from_payload(payload)
         if code is not None:
-            outcome = await referrals.bind(
-                conn, referee_id=user.id, code=code, first_start=True, reward_kopecks=reward
-            )
-            if outcome is referrals.Binding.BOUND and reward:
+            outcome = await referrals.bind(conn, referee_id=user.id, code=code, first_start=True)
+            if outcome is referrals.Binding.BOUND:
                 referrer = await conn.fetchval("SELECT referrer_id FROM users WHERE id = $1", user.id)
         if welcome:
             await bonus(conn, user.id, welcome, f"welcome:{user.id}", meta={"reason": "welcome"})
@@ -59,11 +59,11 @@ async def start(
     await show(message, Screen("welcome", texts.welcome, main_menu(texts)))
     if welcome:
         await message.answer(texts.welcome_bonus.format(amount=format_rub(welcome, texts.lang)))
-    if referrer is not None:
+    reward = settings.wallet.referral_bonus_rub * 100
+    if referrer is not None and reward:
         language = await db.fetchval("SELECT language FROM users WHERE id = $1", referrer)
-        their = copy_for(language)
-        reward = settings.wallet.referral_bonus_rub * 100
-        await notify(bot, referrer, their.referral_reward.format(amount=format_rub(reward, their.lang)))
+        their = payments_copy(language)
+        await notify(bot, referrer, their.referral_joined.format(amount=format_rub(reward, their.lang)))
 
 
 def menu_screen(texts: Copy) -> Screen:
@@ -75,8 +75,14 @@ async def main_menu_screen(event: Message | CallbackQuery, state: FSMContext, te
     await show(event, menu_screen(texts))
 
 
+def help_text(texts: Copy) -> str:
+    """How the bot works, and every command with the description Telegram's command menu shows."""
+    commands = "\n".join(f"/{name} — {about}" for name, about in profile_copy(texts.lang).commands())
+    return f"{texts.help}\n{commands}"
+
+
 async def help_screen(event: Message | CallbackQuery, texts: Copy) -> None:
-    await show(event, Screen("help", texts.help, back_to_menu(texts)))
+    await show(event, Screen("help", help_text(texts), back_to_menu(texts)))
 
 
 async def cancel(event: Message | CallbackQuery, state: FSMContext, texts: Copy) -> None:

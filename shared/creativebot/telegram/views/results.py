@@ -3,23 +3,48 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from aiogram.types import InlineKeyboardMarkup
 
 from creativebot import jobs
-from creativebot.generation import OPERATOR_CODES
-from creativebot.kie.catalog import CatalogModel
-from creativebot.telegram.callbacks import Menu, ResultAction
+from creativebot.kie.catalog import CatalogModel, load_catalog
+from creativebot.telegram.callbacks import FollowUp, Menu, ResultAction
 from creativebot.telegram.keyboards import Row, markup
-from creativebot.texts import Copy, format_rub
+from creativebot.texts import Copy, format_rub, shorten
+from creativebot.texts.failures import FailureKind, classify, failure_text
 
-_POLICY_WORDS = ("flagged", "policy", "unsafe", "nsfw", "sensitive", "violat")
-_IMAGE_WORDS = ("fetch", "download", "read", "invalid", "decode")
+MJ_GRID = 4  # Midjourney's result: four images, each with its own follow-up buttons
 
 
-def result_keyboard(texts: Copy, job: jobs.Job, offers_original: bool) -> InlineKeyboardMarkup:
-    """The buttons under a delivered result or a failure notice."""
+def hd_available(job: jobs.Job, model: CatalogModel | None) -> bool:
+    """Veo makes a 1080p version of a 16:9 720p video on request (a backup-model video is 1080p)."""
+    if model is None or model.family != "veo" or not job.deliverable:
+        return False
+    fallback = any(meta.get("fallback") for meta in job.result_meta or [])
+    options = job.options
+    return options.get("resolution") == "720p" and options.get("aspectRatio") == "16:9" and not fallback
+
+
+def result_keyboard(
+    texts: Copy,
+    job: jobs.Job,
+    offers_original: bool,
+    follow_ups: Sequence[str] = (),
+    model: CatalogModel | None = None,
+) -> InlineKeyboardMarkup:
+    """The buttons under a delivered result or a failure notice: Midjourney's U1-U4 / V1-V4 and Veo's
+    1080p where the result has them."""
     rows: list[Row] = []
+    images = len(job.result_urls or []) if job.deliverable else 0
+    for action in follow_ups:
+        label = texts.btn_upscale if action == "upscale" else texts.btn_vary
+        count = min(images, MJ_GRID)
+        rows.append(
+            [(label.format(n=i + 1), FollowUp(action=action, job=job.id, index=i)) for i in range(count)]
+        )
+    if hd_available(job, model):
+        rows.append([(texts.btn_hd, FollowUp(action="hd", job=job.id, index=0))])
     if job.deliverable and offers_original:
         rows.append([(texts.btn_original, ResultAction(action="file", job=job.id))])
     repeat = texts.btn_repeat if job.deliverable else texts.btn_try_again
@@ -33,35 +58,35 @@ def result_keyboard(texts: Copy, job: jobs.Job, offers_original: bool) -> Inline
 def price_line(texts: Copy, job: jobs.Job) -> str:
     if job.late_result:
         return texts.result_late_free
-    if job.payment == "free":
+    if job.payment in ("free", "gift"):
         return texts.result_free
     return texts.result_paid.format(price=format_rub(job.price, texts.lang))
 
 
-def caption(texts: Copy, job: jobs.Job, model: CatalogModel | None) -> str:
+def caption(texts: Copy, job: jobs.Job, model: CatalogModel | None, follow_ups: Sequence[str] = ()) -> str:
     title = html.escape(model.title.get(texts.lang) if model else job.model_id)
-    prompt = f"\n<blockquote>{html.escape(job.prompt[:200])}</blockquote>" if job.prompt else ""
-    return texts.result_caption.format(title=title, prompt=prompt, price=price_line(texts, job))
+    prompt = f"\n<blockquote>{html.escape(shorten(job.prompt, 200))}</blockquote>" if job.prompt else ""
+    text = texts.result_caption.format(title=title, prompt=prompt, price=price_line(texts, job))
+    if any(meta.get("fallback") for meta in job.result_meta or []):
+        text += "\n" + texts.result_fallback_note
+    if follow_ups:
+        text += "\n" + texts.result_follow_up_hint
+    return text
+
+
+def track_caption(texts: Copy, title: str | None) -> str:
+    """A track that is not the last of its result: just its name."""
+    return texts.result_track.format(title=html.escape(title)) if title else ""
+
+
+def failure_kind(job: jobs.Job) -> FailureKind:
+    model = load_catalog().get(job.model_id)
+    return classify(job.fail_code, job.fail_reason, model.family if model else "market")
 
 
 def failure_reason(texts: Copy, job: jobs.Job, timeout_min: int) -> str:
-    """Why the job failed, for people, with what to do next."""
-    code = job.fail_code or ""
-    reason = (job.fail_reason or "").lower()
-    if code == jobs.TIMEOUT_CODE:
-        return texts.fail_timeout.format(minutes=timeout_min)
-    if code.startswith("kie_"):
-        kie_code = int(code.removeprefix("kie_")) if code.removeprefix("kie_").isdigit() else 0
-        if kie_code in OPERATOR_CODES:
-            return texts.fail_busy
-        if kie_code == 422:
-            return texts.fail_rejected.format(detail=html.escape(job.fail_reason or "?"))
-        return texts.fail_unavailable
-    if any(word in reason for word in _POLICY_WORDS):
-        return texts.fail_policy
-    if "image" in reason and any(word in reason for word in _IMAGE_WORDS):
-        return texts.fail_image
-    return texts.fail_generic
+    """Why the job failed, in our words, with what to do next (KIE's own text only goes to the logs)."""
+    return failure_text(failure_kind(job), texts.lang, minutes=timeout_min)
 
 
 def failure_notice(texts: Copy, job: jobs.Job, timeout_min: int) -> str:
