@@ -17,7 +17,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from creativebot import db
+from creativebot import db, queue
 from creativebot.config import CronSettings, get_settings
 from creativebot.db.migrate import migrate
 from creativebot.kie.client import KieClient
@@ -162,11 +162,14 @@ async def pool(database_url: str) -> AsyncIterator[db.Pool]:
 @pytest.fixture
 def sqs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Queues]:
     """moto SQS with the FIFO updates queue and its DLQ; UPDATES_QUEUE_URL points at it."""
+    # A client cached while a local stack ran points at that stack's endpoint: start from none.
+    queue.sqs_client.cache_clear()
     with mock_aws():
         client = boto3.client("sqs", region_name=REGION)
         url, dlq_url = create_fifo_queues(client)
         monkeypatch.setenv("UPDATES_QUEUE_URL", url)
         yield Queues(client=client, url=url, dlq_url=dlq_url)
+    queue.sqs_client.cache_clear()
 
 
 # --- Lambda -----------------------------------------------------------------------------------

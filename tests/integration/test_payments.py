@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import asyncpg
 import pytest
 
-from creativebot import queue
 from creativebot.texts import RU
 from functions.webhook import app as webhook
 from functions.worker import app as worker_app
@@ -21,14 +19,6 @@ from tests.helpers import FakeLambdaContext, Queues, queue_event, webhook_event
 USER = 424242
 
 pytestmark = pytest.mark.usefixtures("worker_runtime", "kie")
-
-
-@pytest.fixture(autouse=True)
-def fresh_queue_client() -> Iterator[None]:
-    """The SQS client is cached per container; one built for an earlier test's endpoint must not be used."""
-    queue.sqs_client.cache_clear()
-    yield
-    queue.sqs_client.cache_clear()
 
 
 def _paid(update_id: int, payload: str) -> dict[str, Any]:

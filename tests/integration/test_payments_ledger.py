@@ -6,14 +6,13 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, get_args
 
 import asyncpg
 import pytest
 
-from creativebot import payments, queue, wallet
+from creativebot import payments, wallet
 from creativebot.db import Pool
 from creativebot.maintenance import STEPS, CronContext
 from creativebot.payments import core, refunds, transfers
@@ -26,14 +25,6 @@ from creativebot.wallet import ledger
 from tests.helpers import Queues
 
 USER, OTHER, ADMIN, ADMIN2 = 9001, 9002, 700001, 700002
-
-
-@pytest.fixture(autouse=True)
-def fresh_queue_client() -> Iterator[None]:
-    """The SQS client is cached per container; one built for an earlier test's endpoint must not be used."""
-    queue.sqs_client.cache_clear()
-    yield
-    queue.sqs_client.cache_clear()
 
 
 RUB = 100
