@@ -3,9 +3,10 @@
 Lambda initialises a published version once, snapshots its memory, and starts each new container from
 that snapshot. The snapshot holds the work every container would otherwise repeat on a cold start:
 importing aiogram, FastAPI and our routers, loading the catalog and computing every model's price range,
-building each language's fixed keyboards. It must hold nothing that has to be fresh or unique per
-container: no database pool (its sockets), no HTTP client, no event loop (all are built on the first
-invocation, after the restore), and no shared random state (``after_restore`` reseeds it).
+building each language's fixed keyboards and the Dispatcher with its routers. It must hold nothing that
+has to be fresh, unique or secret per container: no settings (the secrets are read after the restore), no
+database pool (its sockets), no HTTP client, no event loop (all are built and bound to the Dispatcher on
+the first invocation), and no shared random state (``after_restore`` reseeds it).
 
 The hooks are registered with the runtime's ``snapshot_restore_py`` (provided by Lambda's Python runtime;
 a dev dependency here); where it is missing (``make run``) registering is skipped.
@@ -43,14 +44,16 @@ def warm(modules: tuple[str, ...]) -> dict[str, float]:
     for model in load_catalog().models:
         credit_range(model)
     timings["catalog"] = (time.perf_counter() - started) * 1000
-    if "creativebot.telegram.bot" in modules:
+    if "creativebot.worker" in modules:
+        from creativebot import worker  # noqa: PLC0415
         from creativebot.telegram.keyboards import main_menu  # noqa: PLC0415
         from creativebot.texts import copy_for  # noqa: PLC0415
 
         started = time.perf_counter()
         for language in ("ru", "en"):
             main_menu(copy_for(language))
-        timings["keyboards"] = (time.perf_counter() - started) * 1000
+        worker.prebuild()
+        timings["dispatcher"] = (time.perf_counter() - started) * 1000
     return timings
 
 

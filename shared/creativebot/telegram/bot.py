@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
+from typing import cast
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, methods
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.methods import TelegramMethod
-from aiogram.methods.base import TelegramType
+from aiogram.methods.base import Response, TelegramType
 
 from creativebot import budget
 from creativebot.config import TelegramSettings, WorkerSettings
@@ -24,6 +26,18 @@ from creativebot.telegram.routers import build_routers
 
 # A wizard left half-way is forgotten after a week; its draft with it.
 FSM_TTL = timedelta(days=7)
+
+
+@cache
+def pin_response_types() -> tuple[type, ...]:
+    """aiogram reads every answer as ``Response[<the method's result>]``. pydantic keeps such a generic
+    class only while something refers to it, so without these references it rebuilds them (milliseconds
+    each) on many updates; held here, each is built once per container (in the SnapStart snapshot)."""
+    return tuple(
+        Response[method.__returning__]  # type: ignore[name-defined]
+        for method in vars(methods).values()
+        if isinstance(method, type) and issubclass(method, TelegramMethod) and method is not TelegramMethod
+    )
 
 
 class BudgetedSession(AiohttpSession):
@@ -48,14 +62,25 @@ def build_bot(settings: TelegramSettings, session: BaseSession | None = None) ->
     )
 
 
-def build_dispatcher(pool: Pool, settings: WorkerSettings, kie: KieClient) -> Dispatcher:
-    """Routers and middlewares, built once per container. Per update, ``dispatch`` passes the update's
-    connection (``db``) and user; ``settings`` and ``kie`` are the container's."""
-    dispatcher = Dispatcher(
-        storage=PostgresStorage(pool, state_ttl=FSM_TTL, data_ttl=FSM_TTL), settings=settings, kie=kie
-    )
-    dispatcher.update.outer_middleware(Services(settings, kie))
+def routed_dispatcher() -> Dispatcher:
+    """Routers and middlewares, with no pool, settings or client: what a SnapStart snapshot may hold."""
+    pin_response_types()
+    dispatcher = Dispatcher(storage=PostgresStorage(state_ttl=FSM_TTL, data_ttl=FSM_TTL))
+    dispatcher.update.outer_middleware(Services())
     dispatcher.callback_query.middleware(AnswerPress())
     dispatcher.include_router(errors.build_router())
     dispatcher.include_routers(*build_routers())
     return dispatcher
+
+
+def bind(dispatcher: Dispatcher, pool: Pool, settings: WorkerSettings, kie: KieClient) -> Dispatcher:
+    """Give a routed dispatcher the container's pool, settings and KIE client (after a restore). Per
+    update, ``dispatch`` passes the update's connection (``db``) and user."""
+    cast(PostgresStorage, dispatcher.fsm.storage).bind(pool)
+    dispatcher["settings"] = settings
+    dispatcher["kie"] = kie
+    return dispatcher
+
+
+def build_dispatcher(pool: Pool, settings: WorkerSettings, kie: KieClient) -> Dispatcher:
+    return bind(routed_dispatcher(), pool, settings, kie)

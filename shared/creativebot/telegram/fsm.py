@@ -62,18 +62,27 @@ _scope: contextvars.ContextVar[FsmScope | None] = contextvars.ContextVar("fsm_sc
 class PostgresStorage(BaseStorage):
     def __init__(
         self,
-        pool: Pool,
+        pool: Pool | None = None,
         *,
         state_ttl: timedelta | None = None,
         data_ttl: timedelta | None = None,
         key_builder: KeyBuilder | None = None,
     ) -> None:
-        self.pool = pool
+        self._pool = pool  # None until the runtime binds it (a SnapStart snapshot holds no pool)
         self.state_ttl = state_ttl
         self.data_ttl = data_ttl
         self.key_builder = key_builder or DefaultKeyBuilder(
             with_bot_id=True, with_business_connection_id=True, with_destiny=True
         )
+
+    @property
+    def pool(self) -> Pool:
+        if self._pool is None:
+            raise RuntimeError("the FSM storage is used before the runtime bound its pool")
+        return self._pool
+
+    def bind(self, pool: Pool) -> None:
+        self._pool = pool
 
     def key_of(self, key: StorageKey) -> str:
         return self.key_builder.build(key)

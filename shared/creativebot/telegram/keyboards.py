@@ -7,6 +7,7 @@ are plain markups made once (aiogram only reads them when it serializes a reques
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -20,11 +21,16 @@ Row = Sequence[tuple[str, CallbackData]]
 
 
 def markup(rows: Sequence[Row]) -> InlineKeyboardMarkup:
-    """An inline keyboard from rows of (label, callback data)."""
+    """An inline keyboard from rows of (label, callback data). The same rows give the same (shared,
+    never mutated) markup: building pydantic buttons costs more than the rest of a screen."""
+    return _markup(tuple(tuple((label, data.pack()) for label, data in row) for row in rows))
+
+
+@lru_cache(maxsize=1024)
+def _markup(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [InlineKeyboardButton(text=label, callback_data=data.pack()) for label, data in row]
-            for row in rows
+            [InlineKeyboardButton(text=label, callback_data=data) for label, data in row] for row in rows
         ]
     )
 

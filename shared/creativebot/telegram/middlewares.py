@@ -14,8 +14,6 @@ from aiogram import BaseMiddleware
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.types import CallbackQuery, TelegramObject
 
-from creativebot.config import WorkerSettings
-from creativebot.kie.client import KieClient
 from creativebot.observability import log_event
 from creativebot.texts import DEFAULT_LANGUAGE, copy_for
 from creativebot.users import User
@@ -25,16 +23,13 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class Services(BaseMiddleware):
-    """Puts ``texts`` and ``wizard`` into handler data, built on the update's connection."""
-
-    def __init__(self, settings: WorkerSettings, kie: KieClient) -> None:
-        self.settings = settings
-        self.kie = kie
+    """Puts ``texts`` and ``wizard`` into handler data, built on the update's connection from the
+    container's ``settings`` and ``kie`` (the Dispatcher's workflow data, bound after a restore)."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("user")
         data["texts"] = copy_for(user.language if user else DEFAULT_LANGUAGE)
-        data["wizard"] = WizardService(data["db"], self.settings, self.kie)
+        data["wizard"] = WizardService(data["db"], data["settings"], data["kie"])
         return await handler(event, data)
 
 

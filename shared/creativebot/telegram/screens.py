@@ -8,7 +8,14 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 
-from creativebot.observability import log_event
+from creativebot.observability import log_event, logger
+
+
+def _note_screen(name: str) -> None:
+    """The screens an update showed go on its one log line (DISPATCH_OK), not a line each: a log line
+    costs about as much as a database round trip."""
+    shown = logger.get_current_keys().get("screens")
+    logger.append_keys(screens=f"{shown},{name}" if shown else name)
 
 
 @dataclass(frozen=True)
@@ -24,7 +31,7 @@ async def show(
     target: Message | CallbackQuery, screen: Screen, *, new_message: bool = False
 ) -> Message | None:
     """Render ``screen``: an edit for a button press, a new message otherwise (or when asked)."""
-    log_event("UI_RENDER", screen=screen.name)
+    _note_screen(screen.name)
     text, markup = screen.text, screen.markup
     if isinstance(target, Message):
         return await target.answer(text, reply_markup=markup)
