@@ -487,6 +487,8 @@ OVERLAY: dict[str, dict[str, Any]] = {
     },
     "bytedance/seedream-v4-edit": {
         "title": _t("Seedream 4 · правка", "Seedream 4 · edit"),
+        # No listed price; an operator's price makes it available, so the wizard must be able to run it.
+        "images": {"input": "image_urls", "min": 1, "max": 10},
         "unavailable": NO_PRICE,
     },
     "qwen/image-edit": {
@@ -796,6 +798,7 @@ OVERLAY: dict[str, dict[str, Any]] = {
     },
     "sora-2-image-to-video": {
         "title": _t("Sora 2 · по фото", "Sora 2 · from photo"),
+        "images": {"input": "image_urls", "min": 1, "max": 1},
         "unavailable": NO_PRICE,
     },
     # --- Аудио ----------------------------------------------------------------------------------------

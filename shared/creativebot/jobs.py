@@ -386,12 +386,7 @@ async def settle(db: Pool | Connection, job_id: int, outcome: Outcome) -> Settle
                 outcome.fail_code,
                 (outcome.fail_reason or "")[:500] or None,
             )
-            if job.payment == "wallet":
-                await ledger.release(conn, job.user_id, job.hold_ref)
-            elif job.payment == "gift":
-                await gifts.give_back(conn, job.id)
-            else:
-                await free_quota.give_back(conn, job.id)
+            await _give_back(conn, job)
         assert updated is not None
     settled = _job(updated)
     log_event(
@@ -402,6 +397,45 @@ async def settle(db: Pool | Connection, job_id: int, outcome: Outcome) -> Settle
         fail_code=settled.fail_code,
     )
     return Settlement(settled, changed=True)
+
+
+async def _give_back(conn: Connection, job: Job) -> None:
+    """A job that will never have a result: its held price, free slot or gift run goes back (after the job's
+    row, keeping the lock order job → wallet → free quota)."""
+    if job.payment == "wallet":
+        await ledger.release(conn, job.user_id, job.hold_ref)
+    elif job.payment == "gift":
+        await gifts.give_back(conn, job.id)
+    else:
+        await free_quota.give_back(conn, job.id)
+
+
+async def cancel(db: Pool | Connection, job_id: int, user_id: int) -> Job | None:
+    """created -> canceled, at the person's request, for a job never offered to KIE: its money comes back in
+    the same transaction, as for a failure. None when the job is not this person's or may no longer be
+    canceled (a submission took it, even one whose outcome is unknown, or it finished).
+
+    The condition is record_submit_intent's own, on the same row: whichever of the two updates comes first
+    wins and the other matches nothing, so a job is never both canceled and sent. The person is told by the
+    caller, at once, so the job counts as delivered (cron never queues a delivery for it).
+    """
+    async with transaction(db) as conn:
+        row = await conn.fetchrow(
+            f"""
+            UPDATE jobs SET status = 'canceled', finished_at = now(), delivered_at = now()
+             WHERE id = $1 AND user_id = $2 AND status = 'created' AND submit_started_at IS NULL
+               AND task_id IS NULL
+            RETURNING {_COLUMNS}
+            """,
+            job_id,
+            user_id,
+        )
+        if row is None:
+            return None
+        job = _job(row)
+        await _give_back(conn, job)
+    log_event("JOB_CANCELED", job_id=job.id, payment=job.payment, price=job.price)
+    return job
 
 
 # --- delivery ---------------------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from creativebot.db import Pool
 from creativebot.kie.client import KieClient
 from creativebot.observability import log_event
 from creativebot.payments.expiry import expire_payments
+from creativebot.progress import send_progress
+from creativebot.voices import voice_samples
 from creativebot.wallet import verify_wallet_invariants
 
 # A job we have not heard about for this long is asked about (recordInfo); then every so often.
@@ -135,6 +137,7 @@ async def prune_cron_runs(ctx: CronContext) -> int:
 
 STEPS: dict[str, Step] = {
     "reconcile_open_jobs": reconcile_open_jobs,
+    "send_progress": send_progress,  # after reconcile: a job it just settled is not edited
     "poll_late_results": poll_late_results,
     "redeliver_lost": redeliver_lost,
     "verify_wallets": verify_wallets,
@@ -143,6 +146,7 @@ STEPS: dict[str, Step] = {
     "prune_cron_runs": prune_cron_runs,
     "auto_hide_failing_models": auto_hide_failing_models,
     "expire_payments": expire_payments,
+    "voice_samples": voice_samples,  # last: it spends KIE credits with what time is left
 }
 
 

@@ -11,6 +11,12 @@ Message kinds (the ``kind`` attribute) and their groups:
   what they tell, so a repeat is harmless).
 - ``broadcast``: body = ``{"broadcast_id": N, "gen": G, "slice": K}``, one slice of an operator's broadcast;
   group = ``broadcast-<id>``, so one worker at a time sends it; deduplication id = ``broadcast-<id>-<G>-<K>``.
+- ``edit``: body = ``{"chat_id": N, "message_id": M, "text": "…", "keyboard": [[{"text", "callback_data"}]] | null,
+  "job_id": J | null}``, an edit of a message the bot sent, written by a function that has no Bot (cron's
+  progress of a long generation); group = the chat, so it stays in order with the chat's deliveries and
+  presses; deduplication id = ``edit-`` + the caller's key. With ``job_id`` the message is that job's status:
+  the worker drops the edit once the job has finished, and its keyboard (the cancel button) once the job has
+  been offered to KIE. An edit Telegram refuses (deleted, not modified) is dropped, never retried.
 
 This module imports boto3 only (no aiogram, no asyncpg): the webhook function uses it.
 """
@@ -34,7 +40,8 @@ KIND_TELEGRAM_UPDATE = "telegram_update"
 KIND_DELIVER = "deliver"
 KIND_NOTICE = "notice"
 KIND_BROADCAST = "broadcast"
-KINDS = (KIND_TELEGRAM_UPDATE, KIND_DELIVER, KIND_NOTICE, KIND_BROADCAST)
+KIND_EDIT = "edit"
+KINDS = (KIND_TELEGRAM_UPDATE, KIND_DELIVER, KIND_NOTICE, KIND_BROADCAST, KIND_EDIT)
 
 # Errors that mean "SQS did not take the message": callers answer 503 or fail the record.
 QUEUE_ERRORS: tuple[type[Exception], ...] = (BotoCoreError, ClientError)
@@ -87,6 +94,36 @@ def send_notice(
         body=json.dumps({"chat_id": chat_id, "text": text, "silent": silent}, ensure_ascii=False),
         group_id=str(chat_id),
         deduplication_id=f"notice-{key}"[:128],
+        cid=cid,
+    )
+
+
+def send_edit(
+    settings: QueueSettings,
+    *,
+    chat_id: int,
+    message_id: int,
+    text: str,
+    key: str,
+    cid: str,
+    keyboard: list[list[dict[str, str]]] | None = None,
+    job_id: int | None = None,
+) -> str:
+    """An edit (HTML, already in the reader's language) of message ``message_id`` for the worker to make;
+    ``keyboard``: rows of ``{"text", "callback_data"}`` buttons (None: no buttons)."""
+    body = {
+        "chat_id": chat_id,
+        "message_id": message_id,
+        "text": text,
+        "keyboard": keyboard,
+        "job_id": job_id,
+    }
+    return send(
+        settings,
+        kind=KIND_EDIT,
+        body=json.dumps(body, ensure_ascii=False),
+        group_id=str(chat_id),
+        deduplication_id=f"edit-{key}"[:128],
         cid=cid,
     )
 

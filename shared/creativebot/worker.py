@@ -22,10 +22,11 @@ from creativebot.config import WorkerSettings, get_settings
 from creativebot.container import ContainerLoop
 from creativebot.kie.client import KieClient
 from creativebot.observability import bind_cid, log_event, logger
-from creativebot.telegram.bot import build_bot, build_dispatcher
+from creativebot.telegram.bot import bind, build_bot, routed_dispatcher
 from creativebot.telegram.delivery import deliver
 from creativebot.telegram.dispatch import UpdateBusy, dispatch
 from creativebot.telegram.errors import is_infrastructure_error
+from creativebot.telegram.routers.progress import apply_edit
 from creativebot.telegram.screens import notify
 
 
@@ -53,7 +54,7 @@ class Runtime(ContainerLoop):
         self.pool = await db.get_pool()
         self.bot = build_bot(self.settings.telegram, self.bot_session)
         self.kie = KieClient(self.settings.kie)
-        self.dispatcher = build_dispatcher(self.pool, self.settings, self.kie)
+        self.dispatcher = bind(take_prebuilt() or routed_dispatcher(), self.pool, self.settings, self.kie)
 
     async def aclose(self) -> None:
         if self.bot is not None:
@@ -64,6 +65,21 @@ class Runtime(ContainerLoop):
 
 
 _runtime: Runtime | None = None
+# Routers and middlewares built before a SnapStart snapshot (creativebot.snapstart); the first runtime
+# after the restore binds its pool, settings and client to it.
+_prebuilt: Dispatcher | None = None
+
+
+def prebuild() -> None:
+    global _prebuilt  # noqa: PLW0603 - one per container, like the runtime
+    if _prebuilt is None:
+        _prebuilt = routed_dispatcher()
+
+
+def take_prebuilt() -> Dispatcher | None:
+    global _prebuilt
+    prebuilt, _prebuilt = _prebuilt, None
+    return prebuilt
 
 
 def get_runtime() -> Runtime:
@@ -108,6 +124,12 @@ async def handle_notice(runtime: Runtime, body: str, cid: str) -> None:
     await notify(runtime.bot, int(notice["chat_id"]), str(notice["text"]), silent=bool(notice.get("silent")))
 
 
+async def handle_edit(runtime: Runtime, body: str, cid: str) -> None:
+    """An edit of a message the bot sent, written by a function without a Bot (cron's progress)."""
+    assert runtime.pool is not None and runtime.bot is not None
+    await apply_edit(runtime.pool, runtime.bot, body)
+
+
 RecordWork = Callable[[Runtime, str, str], Awaitable[None]]
 
 HANDLERS: dict[str, RecordWork] = {
@@ -115,6 +137,7 @@ HANDLERS: dict[str, RecordWork] = {
     queue.KIND_DELIVER: handle_delivery,
     queue.KIND_NOTICE: handle_notice,
     queue.KIND_BROADCAST: handle_broadcast,
+    queue.KIND_EDIT: handle_edit,
 }
 
 
@@ -156,4 +179,4 @@ def handle_record(record: SQSRecord, lambda_context: LambdaContext | None = None
     else:
         log_event("DISPATCH_OK", duration_ms=round((time.monotonic() - started) * 1000))
     finally:
-        logger.remove_keys(["update_id", "job_id", "kind", "message_id"])
+        logger.remove_keys(["update_id", "job_id", "kind", "message_id", "screens"])

@@ -18,6 +18,7 @@ from creativebot.telegram.callbacks import (
 )
 from creativebot.telegram.states import Step
 from creativebot.texts import RU, format_rub
+from creativebot.texts.voices import voices_copy
 from creativebot.wizard import Draft
 from infra.local.kie import FakeKieServer
 from infra.local.kie.fake import png
@@ -347,3 +348,13 @@ async def test_a_card_shows_the_time_measured_here_once_there_are_enough_results
     after = await harness.press(USER, ModelCard(model=NANO))
     # Then: the card tells the time measured here
     assert RU.eta_measured_line.format(eta="12 сек") in last_screen(after).text
+
+
+async def test_step_two_of_a_voice_model_offers_the_voice_samples(harness: Harness) -> None:
+    listen = voices_copy("ru").btn_listen
+    await harness.press(USER, ModelChoose(model="elevenlabs/text-to-speech-turbo-2-5"))
+    speech = await harness.send(USER, "Привет!")
+    assert listen in buttons_of(last_screen(speech))
+    await harness.press(USER, ModelChoose(model=NANO_2))
+    picture = await harness.send(USER, "кот")
+    assert listen not in buttons_of(last_screen(picture))

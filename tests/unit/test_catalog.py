@@ -407,3 +407,12 @@ def test_every_option_and_category_has_copy_in_both_languages() -> None:
         # an example per category, and per model where the category's would mislead (lyrics)
         ids = {model.id for model in CATALOG.models}
         assert set(CATEGORIES) <= set(copy.prompt_examples) <= set(CATEGORIES) | ids
+
+
+def test_a_model_users_may_get_must_be_one_the_wizard_can_fill() -> None:
+    edit = CATALOG.get("bytedance/seedream-v4-edit")
+    assert edit is not None and edit.images is not None  # an operator's price may unlock it
+    broken = edit.model_dump()
+    broken["images"] = None
+    with pytest.raises(ValueError, match="cannot fill the required inputs"):
+        CatalogModel.model_validate(broken)

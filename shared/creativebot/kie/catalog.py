@@ -153,6 +153,13 @@ class CatalogModel(_Strict):
         for option in self.options:
             if not self.choices(option):
                 raise ValueError(f"{self.id}: option {option.input} offers no choice")
+        # A model users may get (available, or unlocked by an operator's price) must be one the wizard can
+        # fill; a follow-up's source task comes from the result it follows.
+        if (self.available or self.pricing is None) and not self.follow_up:
+            filled = {*referenced, *self.fixed_inputs}
+            unfilled = [s.name for s in self.inputs if s.required and s.default is None and s.name not in filled]
+            if unfilled:
+                raise ValueError(f"{self.id}: the wizard cannot fill the required inputs {unfilled}")
         return self
 
     def input(self, name: str) -> InputSpec:

@@ -137,3 +137,17 @@ class GallerySend(CallbackData, prefix="galsend"):
 
     job: RowId
     page: Index
+
+
+class JobCancel(CallbackData, prefix="jobcancel"):
+    """✖️ Отменить under a generation's status message, while the job has not been offered to KIE. Cron
+    writes the same data without aiogram (``creativebot.progress.cancel_data``); a test keeps them equal."""
+
+    job: RowId
+
+
+class VoiceSamples(CallbackData, prefix="vs"):
+    """Step 2's 🔊 Послушать голоса: the samples of this text-to-speech model's voices (``creativebot.voices``).
+    It names the model, so a press from an older step 2 sends that model's samples."""
+
+    model: str

@@ -341,7 +341,8 @@ async def deliver(
     faults.point("delivery.after_claim")
     model = load_catalog().get(job.model_id)
     try:
-        parts = plan(courier, model, timeout_min, await follow_ups_of(pool, model) if job.deliverable else ())
+        follow_ups = await follow_ups_of(pool, model) if results.has_grid(job, model) else ()
+        parts = plan(courier, model, timeout_min, follow_ups)
         await _send(pool, courier, parts)
     except (TelegramForbiddenError, ChatGone) as gone:
         # The user blocked the bot or the chat is gone: retrying cannot help and holds up the queue.

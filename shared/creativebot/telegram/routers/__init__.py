@@ -12,10 +12,12 @@ from creativebot.telegram.routers import (
     generate,
     money,
     payments_admin,
+    progress,
     promo,
     results,
     settings,
     support,
+    voices,
 )
 
 
@@ -29,6 +31,8 @@ def build_routers() -> list[Router]:
         support.build_router(),
         settings.build_router(),
         gallery.build_router(),
+        progress.build_router(),
+        voices.build_router(),
         generate.build_router(),
         results.build_router(),
         fallback.build_router(),

@@ -594,7 +594,7 @@ async def launch(
         await state.clear()
         model = load_catalog().get(job.model_id)
         assert model is not None  # launch() has just checked it
-        status = await show(callback, views.launch_started(texts, model))
+        status = await show(callback, views.launch_started(texts, model, job.id))
         return status.message_id if status is not None else None
 
     outcome = await wizard.launch(

@@ -19,6 +19,7 @@ from creativebot.telegram.keyboards import main_menu
 from creativebot.telegram.routers.generate import REACHED_CONFIRM, _ask_next, _confirm, render_category
 from creativebot.telegram.screens import Screen, show
 from creativebot.telegram.states import Step
+from creativebot.telegram.views import results as result_views
 from creativebot.telegram.views import wizard as views
 from creativebot.texts import Copy
 from creativebot.users import User
@@ -93,11 +94,12 @@ async def follow_up(
     if job.task_id is None or not job.deliverable or index >= len(job.result_urls or []):
         await show(callback, views.unavailable_model(texts), new_message=True)
         return
-    if callback_data.action == "hd":
+    parent = await wizard.model(job.model_id)
+    if callback_data.action == "hd" and result_views.hd_available(job, parent):
         await _send_hd(callback.message, bot, texts, wizard, job, index)
         return
-    parent = await wizard.model(job.model_id)
-    model = await wizard.follow_up(parent, callback_data.action) if parent is not None else None
+    grid = parent is not None and result_views.has_grid(job, parent)
+    model = await wizard.follow_up(parent, callback_data.action) if grid and parent is not None else None
     if model is None:
         await show(callback, views.unavailable_model(texts), new_message=True)
         return

@@ -17,6 +17,13 @@ from creativebot.texts.failures import FailureKind, classify, failure_text
 MJ_GRID = 4  # Midjourney's result: four images, each with its own follow-up buttons
 
 
+def has_grid(job: jobs.Job, model: CatalogModel | None) -> bool:
+    """Midjourney's follow-ups (upscale, vary) work on a grid: a picture result of four images (not an
+    upscaled single image, not a video)."""
+    urls = job.result_urls or []
+    return model is not None and model.result == "photo" and job.deliverable and len(urls) == MJ_GRID
+
+
 def hd_available(job: jobs.Job, model: CatalogModel | None) -> bool:
     """Veo makes a 1080p version of a 16:9 720p video on request (a backup-model video is 1080p)."""
     if model is None or model.family != "veo" or not job.deliverable:

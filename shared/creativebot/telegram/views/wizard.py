@@ -9,6 +9,7 @@ from creativebot.kie.catalog import CatalogModel, Scalar, TextInput
 from creativebot.telegram.callbacks import (
     CategoryPick,
     EditPart,
+    JobCancel,
     Launch,
     Menu,
     ModelCard,
@@ -20,7 +21,9 @@ from creativebot.telegram.callbacks import (
 )
 from creativebot.telegram.keyboards import Row, main_menu, markup
 from creativebot.telegram.screens import Screen
+from creativebot.telegram.views.voices import samples_row
 from creativebot.texts import Copy, format_duration, format_rub, plural
+from creativebot.texts.progress import progress_copy
 from creativebot.wizard import Card, Draft, Offer, PromptProblem, Quote
 
 _BUTTONS_PER_ROW = 4
@@ -245,6 +248,8 @@ def step_format(
         priced = any(prices[index][i] != price for i in range(len(buttons)))
         per_row = _BUTTONS_PER_ROW_PRICED if priced else _BUTTONS_PER_ROW
         rows.extend(buttons[start : start + per_row] for start in range(0, len(buttons), per_row))
+    if (listen := samples_row(texts, model)) is not None:
+        rows.append(listen)
     rows.append([(texts.btn_next, Wizard(action="format_done"))])
     rows.append(
         [(texts.btn_back, Wizard(action="back_to_prompt")), (texts.btn_cancel, Wizard(action="cancel"))]
@@ -326,6 +331,9 @@ def edit_menu(texts: Copy, model: CatalogModel) -> Screen:
     return Screen("edit_menu", texts.edit_menu, markup(rows))
 
 
-def launch_started(texts: Copy, model: CatalogModel) -> Screen:
+def launch_started(texts: Copy, model: CatalogModel, job_id: int) -> Screen:
+    """The job's status message, with ✖️ Отменить while the job has not reached KIE (a press after that is
+    refused politely, and cron's progress edits and the result drop the button)."""
     text = texts.launch_started.format(eta=format_duration(texts, model.eta_sec), title=_title(texts, model))
-    return Screen("launch_started", text)
+    cancel = (progress_copy(texts.lang).btn_cancel, JobCancel(job=job_id))
+    return Screen("launch_started", text, markup([[cancel]]))
