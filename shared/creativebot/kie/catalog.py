@@ -157,7 +157,9 @@ class CatalogModel(_Strict):
         # fill; a follow-up's source task comes from the result it follows.
         if (self.available or self.pricing is None) and not self.follow_up:
             filled = {*referenced, *self.fixed_inputs}
-            unfilled = [s.name for s in self.inputs if s.required and s.default is None and s.name not in filled]
+            unfilled = [
+                s.name for s in self.inputs if s.required and s.default is None and s.name not in filled
+            ]
             if unfilled:
                 raise ValueError(f"{self.id}: the wizard cannot fill the required inputs {unfilled}")
         return self
