@@ -66,7 +66,6 @@ _REF: Final = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_REF_CHARS}}}", re.ASCII)
 # Manual transfers: "CB" and six characters without 0/O, 1/I, which people misread and mistype.
 TRANSFER_ALPHABET: Final = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 TRANSFER_PREFIX: Final = "CB"
-_TRANSFER_CODE: Final = re.compile(rf"{TRANSFER_PREFIX}[{TRANSFER_ALPHABET}]{{6}}", re.ASCII)
 
 # The longest payload either format can produce fits Telegram's limit.
 _LONGEST_V1 = f"pay1:s:{MAX_ID}:{MAX_ID}:{MAX_ID}:{'x' * MAX_REF_CHARS}"
@@ -134,14 +133,6 @@ def new_payment_ref() -> str:
 def new_transfer_code() -> str:
     """A fresh code for a manual transfer's comment, e.g. ``CB7K3Q9M`` (32**6, about 10**9, of them)."""
     return TRANSFER_PREFIX + "".join(secrets.choice(TRANSFER_ALPHABET) for _ in range(6))
-
-
-def transfer_code(text: object) -> str | None:
-    """The transfer code in what a person typed (any case, spaces or dashes); None when there is none."""
-    if not isinstance(text, str) or len(text) > 40:
-        return None
-    code = re.sub(r"[\s-]", "", text).upper()
-    return code if _TRANSFER_CODE.fullmatch(code) else None
 
 
 def encode(

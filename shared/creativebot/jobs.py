@@ -463,15 +463,18 @@ async def claim_delivery(db: Pool | Connection, job_id: int, *, lease: timedelta
 
 
 async def record_delivered_part(
-    db: Pool | Connection, job_id: int, parts: int, files: list[dict[str, str]]
+    db: Pool | Connection, attempt: Job, parts: int, files: list[dict[str, str]]
 ) -> None:
-    """The first ``parts`` messages of this delivery reached Telegram; a retry sends only the rest."""
+    """The first ``parts`` messages of this delivery attempt (the claimed job) reached Telegram; a retry
+    sends only the rest. Nothing is recorded when the attempt lost its claim meanwhile (a late result
+    reset the delivery, or the lease passed to another attempt)."""
     await db.execute(
         "UPDATE jobs SET delivered_parts = $2, result_files = coalesce(result_files, '[]'::jsonb) || $3::jsonb"
-        " WHERE id = $1",
-        job_id,
+        " WHERE id = $1 AND delivery_started_at IS NOT DISTINCT FROM $4",
+        attempt.id,
         parts,
         files,
+        attempt.delivery_started_at,
     )
 
 
@@ -480,15 +483,21 @@ async def release_delivery(db: Pool | Connection, job_id: int) -> None:
     await db.execute("UPDATE jobs SET delivery_started_at = NULL WHERE id = $1", job_id)
 
 
-async def mark_delivered(db: Pool | Connection, job_id: int) -> None:
-    """The user has seen everything the job has."""
+async def mark_delivered(db: Pool | Connection, attempt: Job) -> None:
+    """The user has seen what this attempt delivered: the result or failure (first delivery), or the
+    late result. A late result that arrived during the first delivery stays to be delivered."""
     await db.execute(
         """
-        UPDATE jobs SET delivered_at = coalesce(delivered_at, now()), delivery_started_at = NULL,
-                        late_delivered_at = CASE WHEN late_result THEN coalesce(late_delivered_at, now()) END
+        UPDATE jobs SET delivered_at = coalesce(delivered_at, now()),
+                        late_delivered_at = CASE WHEN $2 THEN coalesce(late_delivered_at, now())
+                                                 ELSE late_delivered_at END,
+                        delivery_started_at = CASE WHEN delivery_started_at IS NOT DISTINCT FROM $3 THEN NULL
+                                                   ELSE delivery_started_at END
          WHERE id = $1
         """,
-        job_id,
+        attempt.id,
+        attempt.late_result,
+        attempt.delivery_started_at,
     )
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from creativebot.db import Connection, Pool
-from creativebot.kie.catalog import CatalogModel, PriceFactors, credit_range, credits_for, rub_kopecks
+from creativebot.kie.catalog import CatalogModel, PriceFactors, price_kopecks, price_range
 
 TTL_SEC = 30.0
 
@@ -68,23 +68,14 @@ class Overrides:
         override = self.of(model.id)
         if override and override.fixed_price_kopecks is not None:
             return override.fixed_price_kopecks
-        factors = self._factors(model, pricing)
-        return rub_kopecks(
-            credits_for(model, options, prompt),
-            factors.kie_usd_per_credit,
-            factors.rub_per_usd,
-            factors.price_markup,
-        )
+        return price_kopecks(model, options, prompt, self._factors(model, pricing))
 
     def price_range(self, model: CatalogModel, pricing: PriceFactors) -> tuple[int, int]:
         """The cheapest and the dearest price, in kopecks (for "от 10 ₽" labels)."""
         override = self.of(model.id)
         if override and override.fixed_price_kopecks is not None:
             return override.fixed_price_kopecks, override.fixed_price_kopecks
-        factors = self._factors(model, pricing)
-        convert = (factors.kie_usd_per_credit, factors.rub_per_usd, factors.price_markup)
-        low, high = credit_range(model)
-        return rub_kopecks(low, *convert), rub_kopecks(high, *convert)
+        return price_range(model, self._factors(model, pricing))
 
 
 NONE = Overrides()

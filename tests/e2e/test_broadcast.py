@@ -37,7 +37,9 @@ def no_armed_faults() -> Iterator[None]:
 @pytest.fixture
 def admin(stack: LocalStack) -> Iterator[ChatUser]:
     assert stack.emulator is not None
-    operator = ChatUser(stack.emulator.url, ADMIN, first_name="Админ", timeout=30)
+    operator = ChatUser(
+        stack.emulator.url, ADMIN, first_name="Админ", timeout=60
+    )  # 200 people on 2 busy cores
     yield operator
     operator.close()
 

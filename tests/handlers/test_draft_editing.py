@@ -10,14 +10,17 @@ from creativebot.telegram.callbacks import (
     CategoryPick,
     EditPart,
     Launch,
+    Menu,
     ModelCard,
     ModelChoose,
     OptionPick,
+    SettingsScreen,
     SwitchModel,
     Wizard,
 )
 from creativebot.telegram.states import Step
 from creativebot.texts import RU, format_rub
+from creativebot.texts.payments import payments_copy
 from creativebot.texts.voices import voices_copy
 from creativebot.wizard import Draft
 from infra.local.kie import FakeKieServer
@@ -358,3 +361,22 @@ async def test_step_two_of_a_voice_model_offers_the_voice_samples(harness: Harne
     await harness.press(USER, ModelChoose(model=NANO_2))
     picture = await harness.send(USER, "кот")
     assert listen not in buttons_of(last_screen(picture))
+
+
+async def test_raising_the_cap_from_the_check_brings_the_draft_back(harness: Harness, pool: Pool) -> None:
+    # Given: a check refused by a 10 ₽ cap
+    await _with_balance(harness, pool, 100_00)
+    await preferences.set_daily_cap(pool, USER, 10_00)
+    await _at_format(harness, NANO_2, "кот")
+    await harness.press(USER, OptionPick(option=1, value=2))  # 18 ₽
+    await harness.press(USER, Wizard(action="format_done"))
+    # When: settings from there, a typed cap of 1 000 ₽
+    await harness.press(USER, Menu(screen="settings"))
+    await harness.press(USER, SettingsScreen(screen="custom"))
+    saved = await harness.send(USER, "1000")
+    back = payments_copy("ru").btn_back_to_launch
+    assert back in buttons_of(last_screen(saved))
+    # Then: the way back leads to the same draft's check, now with its launch button
+    resumed = await harness.press(USER, Menu(screen="resume"))
+    assert (await _draft(harness)).options["resolution"] == "4K"
+    assert any(is_launch_button(label) for label in buttons_of(last_screen(resumed)))

@@ -11,6 +11,7 @@ import dataclasses
 import logging
 import string
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -71,8 +72,10 @@ async def _job(
 
 async def _delivered(pool: Pool, job: jobs.Job, files: list[dict[str, str]]) -> jobs.Job:
     """The delivery went out: Telegram stored ``files`` for its message(s)."""
-    await jobs.record_delivered_part(pool, job.id, 1, files)
-    await jobs.mark_delivered(pool, job.id)
+    attempt = await jobs.claim_delivery(pool, job.id, lease=timedelta(minutes=2))
+    assert attempt is not None
+    await jobs.record_delivered_part(pool, attempt, 1, files)
+    await jobs.mark_delivered(pool, attempt)
     delivered = await jobs.get(pool, job.id)
     assert delivered is not None
     return delivered

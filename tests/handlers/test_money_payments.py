@@ -392,6 +392,22 @@ async def _transfer_with_proof(harness: Harness, pool: Pool, rub: int = 500) -> 
     return payment_id, code, proof
 
 
+async def test_a_photo_sent_inside_the_wizard_is_not_taken_for_a_transfer_screenshot(
+    harness: Harness, pool: Pool
+) -> None:
+    # Given: a pending transfer with no screenshot yet, and a draft for a photo model at its check
+    await harness.send(USER, "/start")
+    await harness.press(USER, Menu(screen="topup_transfer"))
+    await harness.press(USER, TransferPack(rub=500))
+    await harness.press(USER, ModelChoose(model="qwen/image-to-image"))
+    await harness.send_photo(USER, png(16, 16, b"first"), caption="акварель")
+    assert await harness.state(USER) == Step.confirm.state
+    # When: another photo comes on the check
+    await harness.send_photo(USER, png(16, 16, b"second"))
+    # Then: it swapped the draft's photo; the transfer still waits for its screenshot
+    assert await one(pool, "SELECT proof_file_id FROM payments WHERE method = 'manual'") == (None,)
+
+
 async def test_a_transfer_reaches_the_operators_and_approval_credits_once(
     harness: Harness, pool: Pool
 ) -> None:

@@ -87,16 +87,12 @@ def test_a_new_offer_carries_its_issue_time_and_passes_the_check_now() -> None:
     assert payments.offer_roubles(USER, 499, (100, 500)) is None  # not a pack
 
 
-def test_transfer_codes_are_short_unambiguous_and_read_back_from_what_people_type() -> None:
+def test_transfer_codes_are_short_and_unambiguous() -> None:
     codes = {checkout.new_transfer_code() for _ in range(200)}
     assert len(codes) == 200
     for code in codes:
         assert len(code) == 8 and code.startswith("CB")
         assert not set(code[2:]) & set("01IO")
-        assert checkout.transfer_code(code) == code
-    assert checkout.transfer_code(" cb-7k3q 9m") == "CB7K3Q9M"
-    for bad in ("CB7K3Q9", "CB7K3Q9MM", "CB0K3Q9M", "XX7K3Q9M", None, 12, "CB" + "7" * 50):
-        assert checkout.transfer_code(bad) is None
 
 
 def test_the_legacy_stars_payload_is_still_read() -> None:
@@ -213,14 +209,17 @@ def test_payments_keeps_its_names_on_top_of_checkout() -> None:
 async def test_credit_rechecks_currency_and_amount_when_given(pool: Pool) -> None:
     await pool.execute("INSERT INTO users (id) VALUES ($1)", USER)
 
-    async def credit(payload: str, charge: str, **checked: Any) -> wallet.Result | None:
-        return await payments.credit(pool, user_id=USER, payload=payload, charge_id=charge, **checked)
+    async def credit(payload: str, charge: str, user_id: int = USER, **checked: Any) -> wallet.Result | None:
+        credited = await payments.credit_invoice(
+            pool, user_id=user_id, payload=payload, charge_id=charge, **checked
+        )
+        return credited.result if credited is not None else None
 
     # Then: a mismatch credits nothing
     assert await credit(PAID, "c1", currency="RUB", total_amount=100) is None
     assert await credit(PAID, "c1", currency="XTR", total_amount=101) is None
     assert await credit(RUB, "c1", currency="RUB", total_amount=1000_00) is None
-    assert await payments.credit(pool, user_id=USER + 1, payload=PAID, charge_id="c1") is None
+    assert await credit(PAID, "c1", user_id=USER + 1) is None
     assert await wallet.balance_of(pool, USER) == wallet.Balance(0, 0)
     # ... a match credits once, whatever the retries
     first = await credit(PAID, "c1", currency="XTR", total_amount=100)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 
 import pytest
 from aiogram import Bot
@@ -44,14 +45,16 @@ def _policy(kie: FakeKieServer) -> FetchPolicy:
     return FetchPolicy.from_setting(kie.url.removeprefix("http://"))
 
 
-async def _succeeded(pool: Pool, kie: FakeKieServer, files: int = 1, chat_id: int = USER) -> jobs.Job:
-    """A paid (4 ₽) job that succeeded with ``files`` pictures on the fake KIE."""
+async def _succeeded(
+    pool: Pool, kie: FakeKieServer, files: int = 1, chat_id: int = USER, urls: list[str] | None = None
+) -> jobs.Job:
+    """A paid (4 ₽) job that succeeded with ``files`` pictures on the fake KIE (or with ``urls``)."""
     await pool.execute("INSERT INTO users (id) VALUES ($1) ON CONFLICT DO NOTHING", USER)
     await wallet.topup(pool, USER, 10_000, "test-topup")
     new = jobs.NewJob(USER, chat_id, "d1", "google/nano-banana", "кот", {}, [], {}, 400, "ru", None)
     job, _ = await jobs.create(pool, new)
     await jobs.mark_submitted(pool, job.id, "task-1")
-    urls = [kie.fake.store(png(64, 64, bytes([n])), "image/png", f"r{n}.png") for n in range(files)]
+    urls = urls or [kie.fake.store(png(64, 64, bytes([n])), "image/png", f"r{n}.png") for n in range(files)]
     return (await jobs.settle(pool, job.id, jobs.Outcome.succeeded(urls))).job
 
 
@@ -143,3 +146,44 @@ async def test_no_row_lock_is_held_while_telegram_is_slow(
     assert locked == job.id
     gate.set()
     assert await delivery is True
+
+
+async def test_an_album_nobody_can_fetch_is_delivered_as_links(
+    pool: Pool, kie: FakeKieServer, bot: Bot, telegram: EmulatorServer
+) -> None:
+    # Given: a paid result of three pictures whose files are gone from KIE's storage
+    telegram.emulator.user(USER)
+    gone = [f"{kie.url}/files/gone-{n}.png" for n in range(3)]
+    job = await _succeeded(pool, kie, urls=gone)
+    # When: delivered (Telegram refuses the URLs, the fenced download gets 404s)
+    assert await deliver(pool, bot, job.id, timeout_min=30, fetch_policy=_policy(kie)) is True
+    # Then: the person gets the links, not a caption with nothing above it
+    texts = [str(call.params.get("text")) for call in telegram.emulator.calls_of("sendMessage") if call.ok]
+    assert any(
+        RU.result_link.split("{links}")[0] in text and all(url in text for url in gone) for text in texts
+    )
+
+
+async def test_a_late_result_arriving_during_the_failure_notice_is_still_delivered(
+    pool: Pool, kie: FakeKieServer, bot: Bot, telegram: EmulatorServer
+) -> None:
+    # Given: a job that timed out, its failure notice being delivered
+    telegram.emulator.user(USER)
+    await pool.execute("INSERT INTO users (id) VALUES ($1) ON CONFLICT DO NOTHING", USER)
+    await wallet.topup(pool, USER, 10_000, "test-topup")
+    new = jobs.NewJob(USER, USER, "d-late", "google/nano-banana", "кот", {}, [], {}, 400, "ru", None)
+    job, _ = await jobs.create(pool, new)
+    await jobs.mark_submitted(pool, job.id, "task-late")
+    await jobs.settle(pool, job.id, jobs.Outcome.failed(jobs.TIMEOUT_CODE, "no result in time"))
+    attempt = await jobs.claim_delivery(pool, job.id, lease=timedelta(minutes=2))
+    assert attempt is not None and not attempt.late_result
+    # When: KIE's result turns up while that attempt is sending, and the attempt then finishes
+    url = kie.fake.store(png(64, 64, b"late"), "image/png", "late.png")
+    await jobs.settle(pool, job.id, jobs.Outcome.succeeded([url]))
+    await jobs.record_delivered_part(pool, attempt, 1, [])
+    await jobs.mark_delivered(pool, attempt)
+    # Then: the late result is still owed, and the next delivery sends it (free)
+    assert await deliver(pool, bot, job.id, timeout_min=30, fetch_policy=_policy(kie)) is True
+    assert len(telegram.emulator.calls_of("sendPhoto")) == 1
+    after = await jobs.get(pool, job.id)
+    assert after is not None and after.late_delivered_at is not None

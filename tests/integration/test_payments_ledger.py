@@ -221,6 +221,27 @@ async def test_money_held_for_a_refund_cannot_be_spent_meanwhile(pool: Pool) -> 
     assert await verify_payments(pool) == []
 
 
+async def test_a_second_refund_after_telegram_refused_one_holds_the_money_again(pool: Pool) -> None:
+    # Given: a refund Telegram refused (its hold released)
+    await _users(pool, USER)
+    payment = await _paid_stars(pool, "stx-again")
+    await refunds.claim(pool, payment.id, admin_id=ADMIN, force=False)
+    await refunds.abandon(pool, payment.id, admin_id=ADMIN, error="CHARGE_NOT_FOUND")
+    # When: the operator tries again
+    again = await refunds.claim(pool, payment.id, admin_id=ADMIN, force=False)
+    # Then: the money is reserved anew, so it cannot be spent while Telegram is asked…
+    assert isinstance(again, refunds.Claimed) and again.debit == 150 * RUB
+    assert await wallet.balance_of(pool, USER) == wallet.Balance(150 * RUB, 150 * RUB)
+    with pytest.raises(wallet.InsufficientFunds):
+        await wallet.hold(pool, USER, 1 * RUB, "job:2")
+    # …and when Telegram refunds, the wallet gives it back once
+    done = await refunds.finish(pool, payment.id, by="bot")
+    assert isinstance(done, refunds.Refunded) and done.debited == 150 * RUB
+    assert await wallet.balance_of(pool, USER) == wallet.Balance(0, 0)
+    assert await verify_payments(pool) == []
+    assert await wallet.verify_wallet_invariants(pool) == []
+
+
 # --- cron: stuck pending payments expire ----------------------------------------------------------------
 
 

@@ -13,7 +13,6 @@ so the webhook can answer pre-checkout queries without the worker). Nothing here
 
 from __future__ import annotations
 
-from creativebot.db import Connection, Pool
 from creativebot.payments.core import (
     METHODS,
     PENDING_TTL,
@@ -40,29 +39,6 @@ from creativebot.payments.invoices import (
     receipt,
     record_unmatched,
 )
-from creativebot.wallet import Result
-
-
-async def credit(
-    db: Pool | Connection,
-    *,
-    user_id: int,
-    payload: str,
-    charge_id: str,
-    currency: str | None = None,
-    total_amount: int | None = None,
-) -> Result | None:
-    """Credit a successful payment once per Telegram charge id (``credit_invoice`` without the rest)."""
-    credited = await credit_invoice(
-        db,
-        user_id=user_id,
-        payload=payload,
-        charge_id=charge_id,
-        currency=currency,
-        total_amount=total_amount,
-    )
-    return credited.result if credited is not None else None
-
 
 __all__ = [
     "CURRENCY",
@@ -77,7 +53,6 @@ __all__ = [
     "Topup",
     "by_charge",
     "checkout_valid",
-    "credit",
     "credit_invoice",
     "get",
     "offer",

@@ -83,8 +83,15 @@ class TelegramRefused:
 Outcome = Refunded | Short | Refused | TelegramRefused
 
 
-def hold_ref(payment: Payment) -> str:
-    return f"stars-refund:{payment.id}"
+def hold_ref(payment_id: int, claimed_at: datetime) -> str:
+    """The hold of one refund attempt: a new claim after Telegram refused one holds afresh (the ledger
+    would take the same ref as the old, released hold and reserve nothing)."""
+    return f"stars-refund:{payment_id}:{claimed_at.timestamp():.6f}"
+
+
+def _claim_ref(payment: Payment) -> str:
+    assert payment.refund_requested_at is not None
+    return hold_ref(payment.id, payment.refund_requested_at)
 
 
 def _fresh(moment: datetime | None) -> bool:
@@ -141,22 +148,24 @@ async def claim(db: Pool | Connection, payment_id: int, *, admin_id: int, force:
         missing = payment.kopecks - debit
         if missing and not force:
             return Short(payment, wallet.available, missing)
+        claimed_at: datetime = await conn.fetchval("SELECT now()")
         if debit:
             await ledger.hold(
                 conn,
                 payment.user_id,
                 debit,
-                hold_ref(payment),
+                hold_ref(payment.id, claimed_at),
                 meta={"payment": payment.id, "stars_refund": True},
             )
         row = await conn.fetchrow(
             f"""
-            UPDATE payments SET refund_requested_by = $2, refund_requested_at = now(), refund_debit = $3
+            UPDATE payments SET refund_requested_by = $2, refund_requested_at = $4, refund_debit = $3
              WHERE id = $1 RETURNING {COLUMNS}
             """,
             payment.id,
             admin_id,
             debit,
+            claimed_at,
         )
         assert row is not None
         await audit.record(
@@ -177,7 +186,7 @@ async def abandon(db: Pool | Connection, payment_id: int, *, admin_id: int, erro
         if payment is None or payment.state == "refunded" or payment.refund_requested_at is None:
             return
         if payment.refund_debit:
-            await ledger.release(conn, payment.user_id, hold_ref(payment))
+            await ledger.release(conn, payment.user_id, _claim_ref(payment))
         await conn.execute(
             "UPDATE payments SET refund_requested_by = NULL, refund_requested_at = NULL, refund_debit = NULL"
             " WHERE id = $1",
@@ -207,7 +216,7 @@ async def finish(db: Pool | Connection, payment_id: int, *, by: str) -> Refunded
             assert payment.refund_debit is not None
             debit = payment.refund_debit
             if debit:
-                await ledger.release(conn, payment.user_id, hold_ref(payment))
+                await ledger.release(conn, payment.user_id, _claim_ref(payment))
             admin_id = payment.refund_requested_by or TELEGRAM
         else:
             wallet = await ledger.lock_wallet(conn, payment.user_id)

@@ -200,18 +200,22 @@ class Courier:
             _raise_if_gone(refused)
             log_event("DELIVERY_URL_REFUSED", kind=kind, reason=str(refused)[:200])
         uploads: list[Any] = []
+        unreachable: list[str] = []  # files neither Telegram nor we could fetch: the user gets links
         for i, url in enumerate(urls):
             data = await self.download(url)
             if data is None:
+                unreachable.append(url)
                 continue
             item_type = DOCUMENT.album_item if len(data) > media.upload_limit else media.album_item
             uploads.append(item_type(media=BufferedInputFile(data, _file_name(url, kind, i))))
         if len(uploads) >= 2 and len({type(item) for item in uploads}) == 1:
-            return list(await self.bot.send_media_group(chat, uploads, disable_notification=self.silent))
-        return [
-            await self.bot.send_document(chat, item.media, disable_notification=self.silent)
-            for item in uploads
-        ]
+            sent = list(await self.bot.send_media_group(chat, uploads, disable_notification=self.silent))
+        else:
+            sent = [
+                await self.bot.send_document(chat, item.media, disable_notification=self.silent)
+                for item in uploads
+            ]
+        return sent + (await self.link(unreachable, None) if unreachable else [])
 
     async def text(self, text: str, markup: InlineKeyboardMarkup | None) -> list[Message]:
         return [
@@ -315,7 +319,7 @@ async def _send(pool: Pool, courier: Courier, parts: Sequence[Part]) -> None:
         sent = await part()
         faults.point("delivery.after_send")
         files = [file for message in sent if (file := file_of(message)) is not None]
-        await jobs.record_delivered_part(pool, job.id, index + 1, files)
+        await jobs.record_delivered_part(pool, job, index + 1, files)
 
 
 async def deliver(
@@ -358,7 +362,7 @@ async def deliver(
         await jobs.release_delivery(pool, job.id)  # the queue's retry may start at once
         raise
     faults.point("delivery.before_done")
-    await jobs.mark_delivered(pool, job.id)
+    await jobs.mark_delivered(pool, job)
     log_event(
         "DELIVERY_OK",
         job_id=job_id,

@@ -22,7 +22,6 @@ class AdminCopy:
     btn_cancel: str
     page: str
     none: str
-    cancelled: str
     # --- statistics
     periods: dict[str, str]
     stats: str
@@ -140,7 +139,6 @@ class AdminCopy:
     promo_taken: str
     promo_created: str
     promo_card: str
-    promo_disabled: str
     # --- promo codes (people)
     promo_ask: str
     promo_ok_money: str
@@ -182,7 +180,6 @@ RU = AdminCopy(
     btn_cancel="✖️ Отмена",
     page="{page} из {pages}",
     none="—",
-    cancelled="Отменено.",
     periods={"1": "Сегодня", "7": "7 дней", "30": "30 дней"},
     stats=(
         "📊 <b>Статистика · {period}</b>\nс {since}\n\n"
@@ -400,7 +397,6 @@ RU = AdminCopy(
     promo_taken="Код <code>{code}</code> уже есть — придумайте другой.",
     promo_created="✅ Промокод <code>{code}</code>: {reward}, активаций — {total}{until}.",
     promo_card="🎟 <code>{code}</code>\n\n{reward} · использовано {used} из {total}\n{state}\nСоздан {created}",
-    promo_disabled="🚫 Промокод отключён.",
     promo_ask="🎟 Пришлите промокод одним сообщением.",
     promo_ok_money="✅ Промокод активирован: +{amount}\nДоступно: {balance}",
     promo_ok_runs="✅ Промокод активирован: бесплатных генераций +{runs}. Всего у вас {total}.",
@@ -440,7 +436,6 @@ EN = AdminCopy(
     btn_cancel="✖️ Cancel",
     page="{page} of {pages}",
     none="—",
-    cancelled="Cancelled.",
     periods={"1": "Today", "7": "7 days", "30": "30 days"},
     stats=(
         "📊 <b>Statistics · {period}</b>\nsince {since}\n\n"
@@ -658,7 +653,6 @@ EN = AdminCopy(
     promo_taken="Code <code>{code}</code> exists already; pick another one.",
     promo_created="✅ Promo code <code>{code}</code>: {reward}, {total} uses{until}.",
     promo_card="🎟 <code>{code}</code>\n\n{reward} · used {used} of {total}\n{state}\nCreated {created}",
-    promo_disabled="🚫 The promo code is disabled.",
     promo_ask="🎟 Send your promo code in one message.",
     promo_ok_money="✅ Promo code applied: +{amount}\nAvailable: {balance}",
     promo_ok_runs="✅ Promo code applied: +{runs} free generations. You have {total} now.",

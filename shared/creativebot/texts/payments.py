@@ -42,6 +42,7 @@ class PaymentsCopy:
     contact_phone: str
     btn_card_pack: str
     card_unavailable: str
+    stars_unavailable: str
     transfer_screen: str
     btn_transfer_pack: str
     transfer_details: str
@@ -161,6 +162,7 @@ RU = PaymentsCopy(
     contact_phone="номер телефона",
     btn_card_pack="💳 {amount}",
     card_unavailable="😔 Оплата картой сейчас недоступна. Пополните баланс звёздами или попробуйте позже.",
+    stars_unavailable="😔 Telegram не выставил счёт в звёздах. Попробуйте ещё раз через минуту.",
     transfer_screen=(
         "🏦 <b>Перевод по реквизитам</b>\n\nВыберите сумму. Затем покажем реквизиты и код для комментария "
         "к переводу; пришлите скриншот — оператор проверит перевод и зачислит деньги, обычно в течение "
@@ -351,6 +353,7 @@ EN = PaymentsCopy(
     contact_phone="phone number",
     btn_card_pack="💳 {amount}",
     card_unavailable="😔 Card payments are not available right now. Top up with Stars or try later.",
+    stars_unavailable="😔 Telegram did not issue the Stars invoice. Please try again in a minute.",
     transfer_screen=(
         "🏦 <b>Bank transfer</b>\n\nPick an amount. Then you get the details and a code for the transfer's "
         "comment; send a screenshot, and an operator checks the transfer and credits it, usually within a "

@@ -717,7 +717,7 @@ async def promo_input(
         return
     await state.clear()
     until = (
-        ac.promo_until.format(date=created.expires_at.astimezone(UTC).strftime("%d.%m.%Y"))
+        ac.promo_until.format(date=views.when(created.expires_at, _tz(settings), with_time=False))
         if created.expires_at
         else ""
     )

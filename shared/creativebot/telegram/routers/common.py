@@ -17,6 +17,7 @@ from creativebot.texts.payments import payments_copy
 from creativebot.texts.profile import profile_copy
 from creativebot.users import User
 from creativebot.wallet import bonus, referrals
+from creativebot.wallet.ledger import lock_wallet
 
 
 async def _first_start(
@@ -31,6 +32,8 @@ async def _first_start(
         return 0, None
     welcome = settings.wallet.welcome_bonus_rub * 100
     async with transaction(db) as conn:
+        if welcome:  # the lock order: wallet before the user's row (creativebot.jobs)
+            await lock_wallet(conn, user.id)
         if not await referrals.mark_first_start(conn, user.id):
             return 0, None
         referrer = None

@@ -304,7 +304,11 @@ async def photos_done(
     draft, model = loaded
     assert model.images is not None
     if len(draft.images) < model.images.min:
-        await show(callback, Screen("photos_needed", texts.photos_needed.format(min=model.images.min)))
+        await show(
+            callback,
+            Screen("photos_needed", texts.photos_needed.format(min=model.images.min)),
+            new_message=True,
+        )
         return
     await state.update_data({COUNTER_MESSAGE: None})
     await _ask_next(callback, state, texts, user, wizard, model, draft)
@@ -389,7 +393,7 @@ async def skip_prompt(
         return
     draft, model = loaded
     if model.prompt_required:
-        await show(callback, Screen("prompt_required", texts.prompt_empty))
+        await show(callback, Screen("prompt_required", texts.prompt_empty), new_message=True)
         return
     draft = draft.with_changes(prompt="")
     await _save(state, draft)
@@ -492,7 +496,7 @@ async def format_done(
 
 
 async def back_from_format(
-    callback: CallbackQuery, state: FSMContext, texts: Copy, wizard: WizardService
+    callback: CallbackQuery, state: FSMContext, texts: Copy, user: User, wizard: WizardService
 ) -> None:
     loaded = await _draft(state, wizard)
     if loaded is None:
@@ -505,6 +509,8 @@ async def back_from_format(
     elif model.images:
         await state.set_state(Step.photos)
         await show(callback, views.photos_received(texts, model, len(draft.images)))
+    else:  # nothing before step 2 (a follow-up): back is the check
+        await _confirm(callback, state, texts, user, wizard, model, draft)
 
 
 # --- step 3: check, change, launch ------------------------------------------------------------------------

@@ -193,9 +193,14 @@ async def send_invoice(
     if pack is None:
         await topup_screen(callback, texts, user, settings, state)
         return
-    await _send_invoice(
+    sent = await _send_invoice(
         bot, db, user, pack.invoice, texts=texts, cid=cid, from_confirm=await _in_confirm(state), provider={}
     )
+    if not sent:
+        pc = payments_copy(texts.lang)
+        await show(
+            callback, Screen("stars_unavailable", pc.stars_unavailable, back_to_menu(texts)), new_message=True
+        )
 
 
 async def send_rub_invoice(
@@ -275,17 +280,13 @@ async def cancel_transfer(
 
 
 class AwaitingProof(BaseFilter):
-    """A photo or a file from a person with a pending manual transfer: its screenshot. Photos of the
-    wizard's first step stay the wizard's."""
+    """A photo or a file from a person with a pending manual transfer and no conversation going on: its
+    screenshot. A photo sent at any wizard step (or another conversation) stays that conversation's."""
 
     async def __call__(
         self, message: Message, db: Connection, user: User | None, raw_state: str | None
     ) -> Any:
-        if (
-            user is None
-            or (message.photo is None and message.document is None)
-            or raw_state == Step.photos.state
-        ):
+        if user is None or (message.photo is None and message.document is None) or raw_state is not None:
             return False
         payment = await transfers.awaiting_proof(db, user.id)
         return {"transfer": payment} if payment is not None else False

@@ -14,7 +14,7 @@ from creativebot.jobs import Job
 from creativebot.kie.client import KieError
 from creativebot.observability import log_event
 from creativebot.telegram.callbacks import FollowUp, ResultAction
-from creativebot.telegram.delivery import send_originals
+from creativebot.telegram.delivery import Courier, send_originals
 from creativebot.telegram.keyboards import main_menu
 from creativebot.telegram.routers.generate import REACHED_CONFIRM, _ask_next, _confirm, render_category
 from creativebot.telegram.screens import Screen, show
@@ -124,7 +124,10 @@ async def _send_hd(
     if url is None:
         await message.answer(texts.hd_processing)
         return
-    await bot.send_video(job.chat_id, url, caption=texts.hd_ready)
+    # Over 20 MB Telegram will not fetch it: the courier downloads and uploads it, or sends a link.
+    settings = wizard.settings
+    courier = Courier(bot, job, texts, settings.fetch.policy, settings.fetch.fetch_deadline_sec)
+    await courier.one("video", url, texts.hd_ready, None)
     log_event("VEO_HD_SENT", job_id=job.id)
 
 

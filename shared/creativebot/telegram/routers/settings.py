@@ -19,17 +19,20 @@ from creativebot.observability import log_event
 from creativebot.preferences import CapProblem, Preferences
 from creativebot.telegram.callbacks import Menu, SettingsCap, SettingsLanguage, SettingsQuiet, SettingsScreen
 from creativebot.telegram.screens import show
-from creativebot.telegram.states import SettingsInput
+from creativebot.telegram.states import SettingsInput, Step
 from creativebot.telegram.views import settings as views
 from creativebot.texts import Copy, copy_for
 from creativebot.texts.settings import settings_copy
 from creativebot.users import User
 
+RETURN_STEP = "settings_return_step"  # the conversation's step before "✍️ Своя сумма" (a draft's check)
+
 
 async def _leave_input(state: FSMContext) -> None:
-    """Stop waiting for a typed cap (any other conversation, a wizard draft say, is left as it is)."""
+    """Stop waiting for a typed cap and go back to the step the conversation was on (a wizard draft
+    waiting at its check stays there, with its data)."""
     if await state.get_state() == SettingsInput.cap.state:
-        await state.clear()
+        await state.set_state((await state.get_data()).get(RETURN_STEP))
 
 
 async def _show_settings(
@@ -38,6 +41,7 @@ async def _show_settings(
     user_id: int,
     db: Connection,
     settings: WorkerSettings,
+    state: FSMContext,
     *,
     saved: bool = False,
 ) -> None:
@@ -45,14 +49,16 @@ async def _show_settings(
     if prefs.daily_cap_kopecks is not None:
         spent = await preferences.spent_today(db, user_id, settings.wallet.free_day_tz)
     texts = copy_for(prefs.language)
-    await show(event, views.settings(settings_copy(prefs.language), texts, prefs, spent, saved=saved))
+    resume = await state.get_state() == Step.confirm.state
+    screen = views.settings(settings_copy(prefs.language), texts, prefs, spent, saved=saved, resume=resume)
+    await show(event, screen)
 
 
 async def settings_screen(
     event: Message | CallbackQuery, state: FSMContext, user: User, db: Connection, settings: WorkerSettings
 ) -> None:
     await _leave_input(state)
-    await _show_settings(event, Preferences.of(user), user.id, db, settings)
+    await _show_settings(event, Preferences.of(user), user.id, db, settings, state)
 
 
 async def cap_screen(
@@ -70,6 +76,9 @@ async def cap_screen(
 
 
 async def ask_cap(callback: CallbackQuery, state: FSMContext, texts: Copy) -> None:
+    step = await state.get_state()
+    if step != SettingsInput.cap.state:
+        await state.update_data({RETURN_STEP: step})
     await state.set_state(SettingsInput.cap)
     await show(callback, views.cap_question(settings_copy(texts.lang), texts))
 
@@ -91,11 +100,11 @@ async def choose_language(
 ) -> None:
     await _leave_input(state)
     if callback_data.lang not in preferences.LANGUAGES:
-        await _show_settings(callback, Preferences.of(user), user.id, db, settings)
+        await _show_settings(callback, Preferences.of(user), user.id, db, settings, state)
         return
     prefs = await preferences.set_language(db, user.id, callback_data.lang)
     log_event("SETTINGS_CHANGED", setting="language", language=prefs.language)
-    await _show_settings(callback, prefs, user.id, db, settings, saved=True)
+    await _show_settings(callback, prefs, user.id, db, settings, state, saved=True)
 
 
 async def choose_cap(
@@ -110,7 +119,7 @@ async def choose_cap(
     kopecks = callback_data.rub * 100 if callback_data.rub else None
     prefs = await preferences.set_daily_cap(db, user.id, kopecks)
     log_event("SETTINGS_CHANGED", setting="daily_cap", cap=kopecks)
-    await _show_settings(callback, prefs, user.id, db, settings, saved=True)
+    await _show_settings(callback, prefs, user.id, db, settings, state, saved=True)
 
 
 async def choose_quiet(
@@ -124,7 +133,7 @@ async def choose_quiet(
     await _leave_input(state)
     prefs = await preferences.set_quiet_results(db, user.id, callback_data.quiet)
     log_event("SETTINGS_CHANGED", setting="quiet_results", quiet=prefs.quiet_results)
-    await _show_settings(callback, prefs, user.id, db, settings, saved=True)
+    await _show_settings(callback, prefs, user.id, db, settings, state, saved=True)
 
 
 async def cap_typed(
@@ -137,10 +146,10 @@ async def cap_typed(
         log_event("SETTINGS_CAP_INVALID", problem=parsed.value)
         await show(message, views.cap_question(sc, texts, views.cap_problem(sc, parsed)))
         return
-    await state.clear()
+    await _leave_input(state)
     prefs = await preferences.set_daily_cap(db, user.id, parsed)
     log_event("SETTINGS_CHANGED", setting="daily_cap", cap=parsed)
-    await _show_settings(message, prefs, user.id, db, settings, saved=True)
+    await _show_settings(message, prefs, user.id, db, settings, state, saved=True)
 
 
 def build_router() -> Router:

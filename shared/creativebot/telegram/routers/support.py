@@ -109,8 +109,9 @@ async def describe(
         return
     data = await state.get_data()
     topic = data.get(TOPIC_KEY)
-    if topic not in support.TOPICS:
+    if topic not in support.TOPICS:  # the question lost its topic (an old conversation): ask again
         await _forget(state, TOPIC_KEY, PAYMENT_KEY)
+        await paysupport(message, texts, user, db, settings)
         return
     payment_id = data.get(PAYMENT_KEY)
     ticket = await support.open_ticket(

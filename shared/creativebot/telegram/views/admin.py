@@ -26,7 +26,7 @@ from creativebot.kie.catalog import load_catalog
 from creativebot.telegram.callbacks import AdminSection, Menu, Noop
 from creativebot.telegram.keyboards import Row, markup
 from creativebot.telegram.screens import Screen
-from creativebot.texts import Copy, format_duration, format_rub
+from creativebot.texts import Copy, format_duration, format_rub, shorten
 from creativebot.texts.admin import AdminCopy
 
 Page = Annotated[int, Field(ge=0, le=10_000)]
@@ -67,7 +67,7 @@ class AdminPromo(CallbackData, prefix="adpr"):
 # --- small pieces -------------------------------------------------------------------------------------
 
 
-def _when(moment: datetime | None, tz: str, *, with_time: bool = True) -> str:
+def when(moment: datetime | None, tz: str, *, with_time: bool = True) -> str:
     if moment is None:
         return "—"
     local = moment.astimezone(ZoneInfo(tz))
@@ -151,7 +151,7 @@ def stats_screen(ac: AdminCopy, figures: stats.Stats, tz: str) -> Screen:
     )
     text = ac.stats.format(
         period=ac.periods[str(figures.days)],
-        since=_when(figures.since, tz, with_time=False),
+        since=when(figures.since, tz, with_time=False),
         new_users=figures.new_users,
         active_users=figures.active_users,
         generations=figures.generations,
@@ -225,9 +225,9 @@ def _entry_line(ac: AdminCopy, entry: Any, tz: str) -> str:
     )
     sign = "+" if entry.amount > 0 else ""
     reason = entry.meta.get("reason") if isinstance(entry.meta, dict) else None
-    note_text = f" — {html.escape(str(reason))[:80]}" if reason else ""
+    note_text = f" — {html.escape(shorten(str(reason), 80))}" if reason else ""
     return ac.entry_line.format(
-        date=_when(entry.created_at, tz),
+        date=when(entry.created_at, tz),
         kind=ac.entry_kinds.get(entry.kind, entry.kind),
         amount=sign + format_rub(amount, ac.lang),
         note=note_text,
@@ -236,7 +236,7 @@ def _entry_line(ac: AdminCopy, entry: Any, tz: str) -> str:
 
 def person_card(ac: AdminCopy, card: people.PersonCard, tz: str) -> Screen:
     user = card.user
-    status = ac.person_blocked.format(since=_when(user.blocked_at, tz)) if user.blocked else ac.person_active
+    status = ac.person_blocked.format(since=when(user.blocked_at, tz)) if user.blocked else ac.person_active
     if card.unreachable:
         status += ac.person_unreachable.format(
             reason=ac.unreachable_reasons.get(card.unreachable, card.unreachable)
@@ -249,7 +249,7 @@ def person_card(ac: AdminCopy, card: people.PersonCard, tz: str) -> Screen:
                 model=html.escape(_model_title(job.model_id, ac.lang)),
                 status=ac.job_statuses.get(job.status, job.status),
                 price=format_rub(job.price, ac.lang) if job.payment == "wallet" else "🎁",
-                date=_when(job.created_at, tz),
+                date=when(job.created_at, tz),
             )
             for job in card.jobs
         )
@@ -260,8 +260,8 @@ def person_card(ac: AdminCopy, card: people.PersonCard, tz: str) -> Screen:
         username=f" (@{html.escape(user.username)})" if user.username else "",
         id=user.id,
         language=user.language,
-        created=_when(user.created_at, tz, with_time=False),
-        seen=_when(card.last_seen_at, tz),
+        created=when(user.created_at, tz, with_time=False),
+        seen=when(card.last_seen_at, tz),
         status=status,
         balance=format_rub(card.wallet.balance, ac.lang),
         held=format_rub(card.wallet.held, ac.lang),
@@ -409,7 +409,7 @@ def broadcast_home(
         lines = [
             ac.broadcast_line.format(
                 id=item.broadcast.id,
-                date=_when(item.broadcast.started_at or item.broadcast.created_at, tz),
+                date=when(item.broadcast.started_at or item.broadcast.created_at, tz),
                 status=ac.broadcast_statuses[item.broadcast.status],
                 sent=item.sent,
                 total=item.broadcast.total,
@@ -505,7 +505,7 @@ def _promo_state(ac: AdminCopy, code: promos.PromoCode, now: datetime, tz: str) 
         return ac.promo_states["exhausted"]
     if code.expires_at is not None and code.expires_at <= now:
         return ac.promo_states["expired"]
-    until = ac.promo_until.format(date=_when(code.expires_at, tz)) if code.expires_at else ""
+    until = ac.promo_until.format(date=when(code.expires_at, tz)) if code.expires_at else ""
     return ac.promo_states["active"] + until
 
 
@@ -541,7 +541,7 @@ def promo_card(ac: AdminCopy, code: promos.PromoCode, page: int, now: datetime, 
         used=code.used,
         total=code.total_uses,
         state=_promo_state(ac, code, now, tz),
-        created=_when(code.created_at, tz),
+        created=when(code.created_at, tz),
     )
     rows: list[Row] = []
     if code.disabled_at is None:
@@ -568,7 +568,7 @@ def _compact(value: Any) -> str:
 def journal_screen(ac: AdminCopy, entries: list[AuditEntry], page: int, pages: int, tz: str) -> Screen:
     lines = [
         ac.journal_line.format(
-            date=_when(entry.created_at, tz),
+            date=when(entry.created_at, tz),
             admin=ac.journal_system
             if entry.admin_id == SYSTEM_ADMIN_ID
             else f"<code>{entry.admin_id}</code>",

@@ -20,7 +20,9 @@ from creativebot.preferences import (
 from creativebot.telegram.callbacks import Menu, SettingsCap, SettingsLanguage, SettingsQuiet, SettingsScreen
 from creativebot.telegram.keyboards import Row, markup
 from creativebot.telegram.screens import Screen
+from creativebot.telegram.views.money import RESUME
 from creativebot.texts import Copy, format_rub
+from creativebot.texts.payments import payments_copy
 from creativebot.texts.settings import SettingsCopy
 
 MOSCOW = "Europe/Moscow"
@@ -36,9 +38,17 @@ def _mark(sc: SettingsCopy, chosen: bool) -> str:
     return sc.chosen_mark if chosen else ""
 
 
-def settings(sc: SettingsCopy, texts: Copy, prefs: Preferences, spent: int, *, saved: bool = False) -> Screen:
+def settings(
+    sc: SettingsCopy,
+    texts: Copy,
+    prefs: Preferences,
+    spent: int,
+    *,
+    saved: bool = False,
+    resume: bool = False,
+) -> Screen:
     """The settings screen; ``spent`` (today's spending) is shown next to a cap. ``saved`` says a change
-    was just made."""
+    was just made; ``resume``: a draft waits at its check (the cap may have stopped it), offer the way back."""
     cap = _cap(sc, prefs.daily_cap_kopecks)
     if prefs.daily_cap_kopecks is not None:
         cap = sc.cap_value.format(cap=cap, spent=format_rub(spent, sc.lang))
@@ -63,6 +73,7 @@ def settings(sc: SettingsCopy, texts: Copy, prefs: Preferences, spent: int, *, s
         languages,
         [(sc.btn_cap.format(cap=_cap(sc, prefs.daily_cap_kopecks)), SettingsScreen(screen="cap"))],
         [quiet],
+        *([[(payments_copy(sc.lang).btn_back_to_launch, RESUME)]] if resume else []),
         [(texts.btn_main_menu, MAIN)],
     ]
     return Screen("settings", (sc.saved if saved else "") + text, markup(rows))
