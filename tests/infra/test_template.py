@@ -25,6 +25,7 @@ FUNCTIONS = ("WebhookFunction", "KieCallbackFunction", "WorkerFunction", "CronFu
 DB_FUNCTIONS = ("KieCallbackFunction", "WorkerFunction", "CronFunction")
 OPERATOR_EVENTS = (
     "WALLET_INVARIANT_VIOLATION",
+    "PAYMENT_INVARIANT_VIOLATION",
     "KIE_OUT_OF_CREDITS",
     "DELIVERY_GAVE_UP",
     "KIE_SUBMIT_UNCERTAIN",
