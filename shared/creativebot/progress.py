@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Final
 
 from creativebot import budget, jobs, queue
 from creativebot.db import Connection, Pool
-from creativebot.kie.catalog import load_catalog
+from creativebot.kie.catalog import load_catalog, title_of
 from creativebot.observability import log_event
 from creativebot.texts import copy_for, format_duration, format_rub
 from creativebot.texts.progress import ProgressCopy, progress_copy
@@ -114,8 +114,7 @@ def _minutes(language: str, amount: timedelta, *, up: bool) -> str:
 def progress_text(due: Due) -> str:
     """The status message's new text, in the person's language."""
     pc = progress_copy(due.language)
-    model = load_catalog().get(due.model_id)
-    title = html.escape(model.title.get(pc.lang) if model is not None else due.model_id)
+    title = html.escape(title_of(due.model_id, pc.lang))
     elapsed = _minutes(pc.lang, due.elapsed, up=False)
     if due.stage == STAGE_SLOW:
         return pc.slow.format(elapsed=elapsed, title=title)

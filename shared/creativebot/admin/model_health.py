@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from creativebot import audit, overrides, queue
 from creativebot.db import Connection, Pool, transaction
-from creativebot.kie.catalog import load_catalog
+from creativebot.kie.catalog import load_catalog, title_of
 from creativebot.observability import log_event
 
 if TYPE_CHECKING:
@@ -146,10 +146,9 @@ async def _tell_operators(ctx: CronContext, model_id: str, health: Health) -> No
     moment = await ctx.pool.fetchval(
         "SELECT extract(epoch FROM updated_at)::bigint FROM model_overrides WHERE model_id = $1", model_id
     )
-    model = load_catalog().get(model_id)
     for admin_id in admins:
         texts = admin_copy(languages.get(admin_id))
-        title = model.title.get(texts.lang) if model else model_id
+        title = title_of(model_id, texts.lang)
         text = texts.auto_hidden_notice.format(
             title=html.escape(title),
             failed=health.failed,

@@ -226,6 +226,12 @@ class Catalog(_Strict):
         return {category: tuple(m for m in ranked if m.category == category) for category in CATEGORIES}
 
 
+def title_of(model_id: str, language: str) -> str:
+    """What people call a model (its id when the catalog no longer has it); not HTML-escaped."""
+    model = load_catalog().get(model_id)
+    return model.title.get(language) if model else model_id
+
+
 @lru_cache(maxsize=1)
 def load_catalog() -> Catalog:
     text = resources.files("creativebot.kie").joinpath("catalog.json").read_text(encoding="utf-8")

@@ -22,7 +22,7 @@ from creativebot import changelog
 from creativebot.admin import broadcasts, models, people, promos, stats
 from creativebot.admin.model_health import SYSTEM_ADMIN_ID, Health
 from creativebot.audit import AuditEntry
-from creativebot.kie.catalog import load_catalog
+from creativebot.kie.catalog import title_of
 from creativebot.telegram.callbacks import AdminSection, Menu, Noop
 from creativebot.telegram.keyboards import Row, markup
 from creativebot.telegram.screens import Screen
@@ -80,11 +80,6 @@ def _percent(share: float | None, ac: AdminCopy) -> str:
 
 def _seconds(value: float | None, ac: AdminCopy) -> str:
     return ac.none if value is None else ac.seconds.format(seconds=round(value))
-
-
-def _model_title(model_id: str, language: str) -> str:
-    model = load_catalog().get(model_id)
-    return model.title.get(language) if model else model_id
 
 
 def _pager(ac: AdminCopy, make: Callable[[int], CallbackData], page: int, pages: int) -> Row:
@@ -170,7 +165,7 @@ def stats_screen(ac: AdminCopy, figures: stats.Stats, tz: str) -> Screen:
     if figures.by_model:
         lines = [
             ac.stats_model_line.format(
-                title=html.escape(_model_title(row.model_id, ac.lang)),
+                title=html.escape(title_of(row.model_id, ac.lang)),
                 total=row.total,
                 rate=_percent(row.success_rate, ac),
                 median=_seconds(row.median_sec, ac),
@@ -246,7 +241,7 @@ def person_card(ac: AdminCopy, card: people.PersonCard, tz: str) -> Screen:
         "\n".join(
             ac.job_line.format(
                 id=job.id,
-                model=html.escape(_model_title(job.model_id, ac.lang)),
+                model=html.escape(title_of(job.model_id, ac.lang)),
                 status=ac.job_statuses.get(job.status, job.status),
                 price=format_rub(job.price, ac.lang) if job.payment == "wallet" else "🎁",
                 date=when(job.created_at, tz),

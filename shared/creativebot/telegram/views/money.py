@@ -17,7 +17,7 @@ from aiogram.filters.callback_data import CallbackData
 from pydantic import Field
 
 from creativebot.config import PaymentSettings
-from creativebot.kie.catalog import load_catalog
+from creativebot.kie.catalog import title_of
 from creativebot.payments import Payment
 from creativebot.payments.history import Line, Page
 from creativebot.support import JobBrief, Ticket
@@ -106,8 +106,7 @@ def tz_note(pc: PaymentsCopy, tz: str) -> str:
 
 
 def model_title(model_id: object, language: str) -> str:
-    model = load_catalog().get(str(model_id or ""))
-    return html.escape(model.title.get(language) if model else str(model_id or "?"))
+    return html.escape(title_of(str(model_id or "?"), language))
 
 
 def describe(entry: Entry, texts: Copy, pc: PaymentsCopy) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from aiogram.types import InlineKeyboardMarkup
 
 from creativebot import jobs
-from creativebot.kie.catalog import CatalogModel, load_catalog
+from creativebot.kie.catalog import CatalogModel, load_catalog, title_of
 from creativebot.telegram.callbacks import FollowUp, Menu, ResultAction
 from creativebot.telegram.keyboards import Row, markup
 from creativebot.texts import Copy, format_rub, shorten
@@ -71,7 +71,7 @@ def price_line(texts: Copy, job: jobs.Job) -> str:
 
 
 def caption(texts: Copy, job: jobs.Job, model: CatalogModel | None, follow_ups: Sequence[str] = ()) -> str:
-    title = html.escape(model.title.get(texts.lang) if model else job.model_id)
+    title = html.escape(title_of(job.model_id, texts.lang))
     prompt = f"\n<blockquote>{html.escape(shorten(job.prompt, 200))}</blockquote>" if job.prompt else ""
     text = texts.result_caption.format(title=title, prompt=prompt, price=price_line(texts, job))
     if any(meta.get("fallback") for meta in job.result_meta or []):
