@@ -152,6 +152,10 @@ class LocalStack:
         }.items():
             self.env[name] = value
         client = boto3.client("sqs", region_name=self.env["AWS_REGION"], endpoint_url=endpoint)
+        # moto keeps its queues in the process, not in the server: a stack started after another one in the
+        # same process (the tests) would find that stack's queues with their leftover messages.
+        for queue_url in client.list_queues(QueueNamePrefix="updates").get("QueueUrls", []):
+            client.delete_queue(QueueUrl=queue_url)
         url, _dlq = create_fifo_queues(client, visibility_sec=self.config.queue_visibility_sec)
         self.env["UPDATES_QUEUE_URL"] = url
         self.parts.queue = f"moto server on {endpoint} (updates.fifo + DLQ)"
