@@ -153,9 +153,9 @@ async def cap_room(db: Pool | Connection, user: User, tz: str, *, now: datetime 
     """Kopecks the person may still spend today under their daily cap (0 when it is reached or passed);
     None when they set no cap (then no query is made). ``tz`` is the free quota's (settings.wallet.free_day_tz).
 
-    The cap is read from ``user`` (the row the update loaded); the spending from the database, so a caller
-    that must be exact against a concurrent launch calls this inside the launch's transaction, after the
-    wallet lock (jobs.create takes it first)."""
+    The cap is read from ``user`` (the row the update loaded), the spending from the database. The wizard
+    checks it before creating the job: one person's updates come one at a time (the FIFO queue groups them
+    by chat), so no launch of theirs runs alongside."""
     if user.daily_cap_kopecks is None:
         return None
     return max(0, user.daily_cap_kopecks - await spent_today(db, user.id, tz, now=now))

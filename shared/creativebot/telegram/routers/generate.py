@@ -241,16 +241,24 @@ async def _take_photo(
         return None
 
 
+async def _described(
+    message: Message, texts: Copy, model: CatalogModel, draft: Draft, text: str
+) -> Draft | None:
+    """The draft with ``text`` as its description, or None after telling the user why it does not fit."""
+    problem = prompt_problem(model, text)
+    if problem:
+        log_event("PROMPT_REFUSED", model=model.id, length=len(text))
+        await message.answer(views.prompt_problem(texts, problem))
+        return None
+    return draft.with_changes(prompt=text.strip())
+
+
 async def _with_caption(message: Message, texts: Copy, model: CatalogModel, draft: Draft) -> Draft:
     """A caption sent with a photo is the description, when the model takes one and it fits."""
     caption = (message.caption or "").strip()
     if not caption or not model.prompt_input:
         return draft
-    problem = prompt_problem(model, caption)
-    if problem:
-        await message.answer(views.prompt_problem(texts, problem))
-        return draft
-    return draft.with_changes(prompt=caption)
+    return await _described(message, texts, model, draft, caption) or draft
 
 
 async def photo_received(
@@ -369,15 +377,11 @@ async def prompt_received(
         await _expired(message, state, texts)
         return
     draft, model = loaded
-    text = message.text or ""
-    problem = prompt_problem(model, text)
-    if problem:
-        log_event("PROMPT_REFUSED", model=model.id, length=len(text))
-        await message.answer(views.prompt_problem(texts, problem))
+    described = await _described(message, texts, model, draft, message.text or "")
+    if described is None:
         return
-    draft = draft.with_changes(prompt=text.strip())
-    await _save(state, draft)
-    await _ask_next(message, state, texts, user, wizard, model, draft)
+    await _save(state, described)
+    await _ask_next(message, state, texts, user, wizard, model, described)
 
 
 async def prompt_expected(message: Message, texts: Copy) -> None:
@@ -450,11 +454,10 @@ async def text_in_later_step(
         await message.answer(texts.text_not_taken)
         return
     text = message.text or ""
-    problem = prompt_problem(model, text)
-    if problem:
-        await message.answer(views.prompt_problem(texts, problem))
+    described = await _described(message, texts, model, draft, text)
+    if described is None:
         return
-    draft = draft.with_changes(prompt=text.strip())
+    draft = described
     await _save(state, draft)
     log_event("PROMPT_REPLACED", model=model.id, length=len(text))
     screen = await _current_screen(state, texts, user, wizard, model, draft, texts.prompt_updated)

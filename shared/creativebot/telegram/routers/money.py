@@ -146,17 +146,20 @@ async def transfer_screen(
 
 
 async def _send_invoice(
+    callback: CallbackQuery,
     bot: Bot,
     db: Connection,
     user: User,
     invoice: checkout.Invoice,
     *,
     texts: Copy,
+    state: FSMContext,
     cid: str,
-    from_confirm: bool,
     provider: dict[str, Any],
-) -> bool:
-    """Record the pending payment, then send its invoice; False when Telegram refused the invoice."""
+    refused: str,
+) -> None:
+    """Record the pending payment, then send its invoice; when Telegram refuses it, say ``refused``."""
+    from_confirm = await _in_confirm(state)
     payment = await payments.open_invoice(db, invoice, meta={"cid": cid, "from_confirm": from_confirm})
     amount = format_rub(invoice.kopecks, texts.lang)
     try:
@@ -173,9 +176,9 @@ async def _send_invoice(
         # Nothing was sent: the payment can never be paid (a network error leaves it pending: it may have been)
         await fail_payment(db, payment.id, f"sendInvoice refused: {exc.message}")
         log_event("INVOICE_REFUSED", level="error", payment_id=payment.id, error=exc.message[:200])
-        return False
+        await show(callback, Screen("invoice_refused", refused, back_to_menu(texts)), new_message=True)
+        return
     log_event("INVOICE_SENT", payment_id=payment.id, currency=invoice.currency, units=invoice.units)
-    return True
 
 
 async def send_invoice(
@@ -193,14 +196,10 @@ async def send_invoice(
     if pack is None:
         await topup_screen(callback, texts, user, settings, state)
         return
-    sent = await _send_invoice(
-        bot, db, user, pack.invoice, texts=texts, cid=cid, from_confirm=await _in_confirm(state), provider={}
+    refused = payments_copy(texts.lang).stars_unavailable
+    await _send_invoice(
+        callback, bot, db, user, pack.invoice, texts=texts, state=state, cid=cid, provider={}, refused=refused
     )
-    if not sent:
-        pc = payments_copy(texts.lang)
-        await show(
-            callback, Screen("stars_unavailable", pc.stars_unavailable, back_to_menu(texts)), new_message=True
-        )
 
 
 async def send_rub_invoice(
@@ -228,14 +227,19 @@ async def send_rub_invoice(
         "need_email": not phone,
         "send_email_to_provider": not phone,
     }
-    sent = await _send_invoice(
-        bot, db, user, invoice, texts=texts, cid=cid, from_confirm=await _in_confirm(state), provider=provider
+    refused = payments_copy(texts.lang).card_unavailable
+    await _send_invoice(
+        callback,
+        bot,
+        db,
+        user,
+        invoice,
+        texts=texts,
+        state=state,
+        cid=cid,
+        provider=provider,
+        refused=refused,
     )
-    if not sent:
-        pc = payments_copy(texts.lang)
-        await show(
-            callback, Screen("card_unavailable", pc.card_unavailable, back_to_menu(texts)), new_message=True
-        )
 
 
 async def start_transfer(

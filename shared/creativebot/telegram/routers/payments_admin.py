@@ -27,6 +27,7 @@ from creativebot.observability import log_event
 from creativebot.payments import core, refunds, transfers
 from creativebot.telegram.callbacks import AdminSection
 from creativebot.telegram.keyboards import markup
+from creativebot.telegram.routers.admin import IsAdmin
 from creativebot.telegram.screens import Screen, notify, show
 from creativebot.telegram.views import money as views
 from creativebot.telegram.views.money import PaymentOp, RejectReason
@@ -43,10 +44,6 @@ class OperatorInput(StatesGroup):
 
 def is_operator(user: User | None, settings: WorkerSettings) -> bool:
     return user is not None and user.id in settings.app.admin_ids
-
-
-def _refused(user: User | None, what: str) -> None:
-    log_event("FORGED_ADMIN_ACTION", level="warning", user_id=user.id if user else None, action=what)
 
 
 # --- what operators are told ---------------------------------------------------------------------------
@@ -193,13 +190,10 @@ async def payments_section(
     callback: CallbackQuery,
     callback_data: AdminSection,
     texts: Copy,
-    user: User | None,
+    user: User,
     db: Connection,
     settings: WorkerSettings,
 ) -> None:
-    if not is_operator(user, settings):
-        _refused(user, "payments")
-        return
     found = await core.operator_page(db, callback_data.page, PAGE_SIZE)
     pc = payments_copy(texts.lang)
     rows = [(payment, views.who(p.id, p.username, p.first_name)) for payment, p in found.rows]
@@ -253,13 +247,10 @@ async def open_payment(
     callback: CallbackQuery,
     callback_data: PaymentOp,
     texts: Copy,
-    user: User | None,
+    user: User,
     db: Connection,
     settings: WorkerSettings,
 ) -> None:
-    if not is_operator(user, settings):
-        _refused(user, "open")
-        return
     payment = await payments.get(db, callback_data.payment)
     pc = payments_copy(texts.lang)
     if payment is None:
@@ -276,14 +267,11 @@ async def approve_transfer(
     callback: CallbackQuery,
     callback_data: PaymentOp,
     texts: Copy,
-    user: User | None,
+    user: User,
     db: Connection,
     bot: Bot,
     settings: WorkerSettings,
 ) -> None:
-    if user is None or not is_operator(user, settings):
-        _refused(user, "approve")
-        return
     pc = payments_copy(texts.lang)
     outcome = await transfers.approve(
         db, callback_data.payment, admin_id=user.id, referral_reward=settings.wallet.referral_bonus_rub * 100
@@ -313,13 +301,10 @@ async def reject_transfer(
     callback: CallbackQuery,
     callback_data: PaymentOp,
     texts: Copy,
-    user: User | None,
+    user: User,
     db: Connection,
     settings: WorkerSettings,
 ) -> None:
-    if not is_operator(user, settings):
-        _refused(user, "reject")
-        return
     pc = payments_copy(texts.lang)
     payment = await payments.get(db, callback_data.payment)
     if payment is None or payment.method != "manual":
@@ -377,15 +362,12 @@ async def reject_with_reason(
     callback: CallbackQuery,
     callback_data: RejectReason,
     texts: Copy,
-    user: User | None,
+    user: User,
     db: Connection,
     bot: Bot,
     settings: WorkerSettings,
     state: FSMContext,
 ) -> None:
-    if user is None or not is_operator(user, settings):
-        _refused(user, "reject_reason")
-        return
     pc = payments_copy(texts.lang)
     if callback_data.code == "custom":
         await state.set_state(OperatorInput.reject_reason)
@@ -393,8 +375,8 @@ async def reject_with_reason(
         prompt = pc.admin_reject_custom_prompt.format(id=callback_data.payment)
         await show(callback, Screen("admin_reject_custom", prompt), new_message=True)
         return
-    if callback_data.code not in transfers.REJECT_REASONS:
-        _refused(user, f"reject:{callback_data.code}")
+    if callback_data.code not in transfers.REJECT_REASONS:  # a button of an older version
+        await show(callback, Screen("stale_reason", texts.stale_button), new_message=True)
         return
     code = callback_data.code
     await _reject(
@@ -413,7 +395,7 @@ async def reject_with_reason(
 async def reject_custom_text(
     message: Message,
     texts: Copy,
-    user: User | None,
+    user: User,
     db: Connection,
     bot: Bot,
     settings: WorkerSettings,
@@ -423,8 +405,8 @@ async def reject_custom_text(
     payment_id = data.get("reject_payment")
     await state.set_state(None)
     await state.update_data(reject_payment=None)
-    if user is None or not is_operator(user, settings) or not isinstance(payment_id, int):
-        _refused(user, "reject_custom")
+    if not isinstance(payment_id, int):  # the question lost its payment (an old conversation)
+        await show(message, Screen("admin_payment_gone", payments_copy(texts.lang).admin_refund_not_found))
         return
     reason = (message.text or "").strip()[:300]
     await _reject(
@@ -524,14 +506,11 @@ async def refund_button(
     callback: CallbackQuery,
     callback_data: PaymentOp,
     texts: Copy,
-    user: User | None,
+    user: User,
     db: Connection,
     bot: Bot,
     settings: WorkerSettings,
 ) -> None:
-    if user is None or not is_operator(user, settings):
-        _refused(user, "refund")
-        return
     await _refund(
         callback,
         callback_data.payment,
@@ -548,14 +527,11 @@ async def refund_command(
     message: Message,
     command: CommandObject,
     texts: Copy,
-    user: User | None,
+    user: User,
     db: Connection,
     bot: Bot,
     settings: WorkerSettings,
 ) -> None:
-    if user is None or not is_operator(user, settings):
-        _refused(user, "refund_stars")
-        return
     pc = payments_copy(texts.lang)
     charge_id = (command.args or "").strip()
     if not charge_id or len(charge_id) > 200 or any(ch.isspace() for ch in charge_id):
@@ -568,22 +544,19 @@ async def refund_command(
     await _refund(message, payment.id, force=False, pc=pc, user=user, db=db, bot=bot, settings=settings)
 
 
-def _operator_message(message: Message, settings: WorkerSettings) -> bool:
-    return message.from_user is not None and message.from_user.id in settings.app.admin_ids
-
-
 def build_router() -> Router:
     router = Router(name="payments_admin")
+    # Operators only, on every update (a forged button from anyone else falls through to the fallback).
+    router.message.filter(IsAdmin())
+    router.callback_query.filter(IsAdmin())
     router.callback_query.register(payments_section, AdminSection.filter(F.section == "payments"))
     router.callback_query.register(open_payment, PaymentOp.filter(F.action == "open"))
     router.callback_query.register(approve_transfer, PaymentOp.filter(F.action == "approve"))
     router.callback_query.register(reject_transfer, PaymentOp.filter(F.action == "reject"))
     router.callback_query.register(refund_button, PaymentOp.filter(F.action.in_({"refund", "refund_anyway"})))
     router.callback_query.register(reject_with_reason, RejectReason.filter())
-    router.message.register(refund_command, Command("refund_stars"), _operator_message)
-    router.message.register(
-        reject_custom_text, StateFilter(OperatorInput.reject_reason), F.text, _operator_message
-    )
+    router.message.register(refund_command, Command("refund_stars"))
+    router.message.register(reject_custom_text, StateFilter(OperatorInput.reject_reason), F.text)
     return router
 
 
